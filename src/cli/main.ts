@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+import 'flowsentry/register';
+console.log('flowsentry');

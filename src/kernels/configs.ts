@@ -1,0 +1,13 @@
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+
+/**
+ * Kernels flowsentry registers with tfjs (fused recurrent sequences, convolution gradients, ...).
+ * `register.ts` registers each one whose kernel name and backend are not registered yet.
+ */
+export const KERNEL_CONFIGS: KernelConfig[] = [];
+
+/**
+ * Stock kernels that flowsentry replaces with faster versions on a backend (same name and
+ * semantics; e.g. Conv2DBackpropFilter on cpu). Registered after unregistering the stock one.
+ */
+export const KERNEL_OVERRIDES: KernelConfig[] = [];
