@@ -1,1 +1,4 @@
 import 'flowsentry/register';
+
+export * from './conv/index.js';
+export * from './recurrent/index.js';

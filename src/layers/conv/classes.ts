@@ -1,0 +1,4 @@
+import type { serialization } from '@tensorflow/tfjs-core';
+
+/** Convolutional layer classes (multi-scale residual, memory residual, split residual, ResCAE). */
+export const CONV_LAYER_CLASSES: serialization.SerializableConstructor<serialization.Serializable>[] = [];
