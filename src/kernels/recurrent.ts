@@ -4,4 +4,4 @@
  * replaces the bodies with kernels for the embedded backend, keeping the reference as fallback.
  */
 export { gruSequenceReference as gruSequence, lstmSequenceReference as lstmSequence } from './recurrent-reference.js';
-export type { GruSequenceArgs, LstmSequenceArgs } from './recurrent-reference.js';
+export type { GruSequenceArgs, LstmSequenceArgs } from './recurrent-types.js';

@@ -1,0 +1,46 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * A whole GRU sequence in the reset-after (PyTorch / cuDNN) form:
+ * z = sigmoid(x Wz + bz_i + h Uz + bz_h), r = sigmoid(x Wr + br_i + h Ur + br_h),
+ * n = tanh(x Wn + bn_i + r * (h Un + bn_h)), h' = (1 - z) * n + z * h.
+ * Gate blocks are laid out (z, r, n) along the last axis, as Keras stores a GRU with reset_after.
+ */
+export interface GruSequenceArgs {
+  /** Inputs, `[batch, time, features]`. */
+  x: tf.Tensor3D;
+  /** Input weights, `[features, 3 * units]`, blocks (z, r, n). */
+  kernel: tf.Tensor2D;
+  /** Recurrent weights, `[units, 3 * units]`, blocks (z, r, n). */
+  recurrentKernel: tf.Tensor2D;
+  /** Input bias, `[3 * units]` (PyTorch `bias_ih`, reordered to z, r, n). */
+  inputBias: tf.Tensor1D;
+  /** Recurrent bias, `[3 * units]` (PyTorch `bias_hh`); its n block sits inside `r * (...)`. */
+  recurrentBias: tf.Tensor1D;
+  /** Initial hidden state `[batch, units]`; zeros when omitted. */
+  initialState?: tf.Tensor2D;
+  /** Run from the last time step to the first. Outputs stay aligned with the input's time steps (PyTorch semantics). */
+  goBackwards?: boolean;
+}
+
+/**
+ * A whole LSTM sequence: gates (i, f, g, o) along the last axis (the order of both Keras and PyTorch),
+ * c' = f * c + i * g, h' = o * tanh(c'), sigmoid gates and tanh cell input.
+ */
+export interface LstmSequenceArgs {
+  /** Inputs, `[batch, time, features]`. */
+  x: tf.Tensor3D;
+  /** Input weights, `[features, 4 * units]`. */
+  kernel: tf.Tensor2D;
+  /** Recurrent weights, `[units, 4 * units]`. */
+  recurrentKernel: tf.Tensor2D;
+  /** Bias `[4 * units]` (PyTorch `bias_ih + bias_hh`). */
+  bias: tf.Tensor1D;
+  /** Initial hidden and cell states `[batch, units]`; zeros when omitted. */
+  initialState?: { h: tf.Tensor2D; c: tf.Tensor2D };
+  /** Run from the last time step to the first; outputs stay aligned with the input's time steps. */
+  goBackwards?: boolean;
+}
+
+/** Every hidden state of the sequence, `[batch, time, units]`, differentiable w.r.t. all tensor inputs. */
+export type RecurrentSequenceOp<A> = (args: A) => tf.Tensor3D;
