@@ -1,1 +1,18 @@
 import 'flowsentry/register';
+
+export {
+  trainModel,
+  evaluateModel,
+  setLearningRate,
+  resolveClassWeight,
+  type TrainData,
+  type TrainOptions,
+  type History,
+  type EpochLogs,
+  type EarlyStoppingOptions,
+  type CheckpointOptions,
+  type CheckpointReason,
+} from './trainModel.js';
+export { trainTwoStage, type TwoStageModels, type TwoStageOptions, type TwoStageHistory } from './twoStage.js';
+export { categoricalCrossentropy, meanSquaredError, resolveLoss, type LossFn, type LossName } from './losses.js';
+export { Progress, type Verbosity, type TextSink } from './progress.js';
