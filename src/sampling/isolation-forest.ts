@@ -1,0 +1,483 @@
+import { NotFittedError, ShapeError, ValueError } from '../errors.js';
+import { Rng, type Seed } from '../util/rng.js';
+import { toMatrix, type DenseMatrix, type MatrixLike } from '../util/matrix.js';
+
+const EULER_GAMMA = 0.5772156649015329;
+/** scikit-learn's FEATURE_THRESHOLD: a feature whose max <= min + 1e-7 in a node is constant there. */
+const FEATURE_THRESHOLD = 1e-7;
+
+/**
+ * c(n): the average path length of an unsuccessful search in a binary search tree of n points
+ * (Liu et al. 2008, section 2), as scikit-learn computes it: 0 for n <= 1, 1 for n = 2,
+ * else 2(ln(n - 1) + gamma) - 2(n - 1)/n.
+ */
+export function averagePathLength(n: number): number {
+  if (n <= 1) return 0;
+  if (n === 2) return 1;
+  return 2 * (Math.log(n - 1) + EULER_GAMMA) - (2 * (n - 1)) / n;
+}
+
+/** The depth limit of an isolation tree grown on `maxSamples` rows: ceil(log2(max(maxSamples, 2))). */
+export function isolationTreeDepthLimit(maxSamples: number): number {
+  return Math.ceil(Math.log2(Math.max(maxSamples, 2)));
+}
+
+/** A fraction of the rows (or columns), as scikit-learn's float form of the option. */
+export interface Fraction {
+  /** In (0, 1]. */
+  fraction: number;
+}
+
+/** Options of {@link IsolationForest} (scikit-learn 1.2 names and defaults). */
+export interface IsolationForestOptions {
+  /** Number of trees (default 100). */
+  nEstimators?: number;
+  /**
+   * Rows drawn for each tree: 'auto' (default) = min(256, n); an integer count (a count above n
+   * warns and uses n, as scikit-learn does); a non-integer in (0, 1) or `{ fraction }` = that
+   * fraction of n (floored).
+   */
+  maxSamples?: 'auto' | number | Fraction;
+  /**
+   * 'auto' (default): the offset is -0.5 (the paper's threshold 0.5 on the score); a number in
+   * (0, 0.5]: the expected proportion of outliers, and the offset is that percentile of the
+   * training scores.
+   */
+  contamination?: 'auto' | number;
+  /**
+   * Features drawn (without replacement) for each tree: an integer count, a non-integer in (0, 1)
+   * or `{ fraction }` (floored). Default: all features.
+   */
+  maxFeatures?: number | Fraction;
+  /** Draw each tree's rows with replacement (default false: without replacement). */
+  bootstrap?: boolean;
+  /** Seed of the generator that draws subsamples, features and split points (default 0). */
+  seed?: Seed;
+}
+
+/** The serialized form of a fitted {@link IsolationForest} (plain JSON). */
+export interface IsolationForestJSON {
+  format: 'flowsentry.IsolationForest';
+  version: 1;
+  options: {
+    nEstimators: number;
+    maxSamples: 'auto' | number | Fraction;
+    contamination: 'auto' | number;
+    maxFeatures: number | Fraction | null;
+    bootstrap: boolean;
+    seed: number;
+  };
+  nFeatures: number;
+  maxSamplesUsed: number;
+  offset: number;
+  roots: number[];
+  feature: number[];
+  threshold: number[];
+  left: number[];
+  right: number[];
+  /** Path length credited at each leaf: its depth + c(rows in the leaf). */
+  leafValue: number[];
+}
+
+/** The fitted forest: every tree's nodes in shared flat typed arrays (no per-node objects). */
+interface Forest {
+  roots: Int32Array;
+  /** Split feature (a column of X) of an internal node; -1 for a leaf. */
+  feature: Int32Array;
+  /** Split value: x[feature] <= threshold goes left. */
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  leafValue: Float64Array;
+}
+
+function resolveCount(value: number | Fraction, total: number, name: string): number {
+  if (typeof value === 'object' && value !== null) {
+    const f = value.fraction;
+    if (!(typeof f === 'number' && f > 0 && f <= 1)) throw new ValueError(`${name}.fraction`, 'a number in (0, 1]', f);
+    return Math.max(1, Math.floor(f * total));
+  }
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ValueError(name, "a positive integer, a fraction in (0, 1) or { fraction }", value);
+  }
+  if (Number.isInteger(value)) return value;
+  if (value < 1) return Math.max(1, Math.floor(value * total));
+  throw new ValueError(name, 'an integer count or a fraction in (0, 1)', value);
+}
+
+/** Percentile with linear interpolation (numpy's default). */
+function percentile(values: Float64Array, q: number): number {
+  const s = Float64Array.from(values).sort();
+  const pos = (q / 100) * (s.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, s.length - 1);
+  return (s[lo] as number) + (pos - lo) * ((s[hi] as number) - (s[lo] as number));
+}
+
+/**
+ * Isolation Forest (Liu, Ting and Zhou 2008) with scikit-learn 1.2 semantics: each tree is grown
+ * on its own subsample drawn without replacement, split features are drawn among the non-constant
+ * ones, split values uniformly in [min, max), to depth ceil(log2(maxSamples)). Inputs are compared
+ * in float32 as scikit-learn does. `scoreSamples` is the negated paper score (lower = more
+ * abnormal); `decisionFunction` = scoreSamples - offset; `predict` gives +1 (inlier) / -1.
+ */
+export class IsolationForest {
+  static readonly className = 'IsolationForest';
+  readonly nEstimators: number;
+  readonly maxSamples: 'auto' | number | Fraction;
+  readonly contamination: 'auto' | number;
+  readonly maxFeatures: number | Fraction | undefined;
+  readonly bootstrap: boolean;
+  readonly seed: number;
+
+  private forest: Forest | null = null;
+  private nFeatures = 0;
+  private maxSamplesUsed = 0;
+  /** Subtracted from scoreSamples in decisionFunction. */
+  offset = 0;
+
+  constructor(options: IsolationForestOptions = {}) {
+    this.nEstimators = options.nEstimators ?? 100;
+    if (!Number.isInteger(this.nEstimators) || this.nEstimators < 1) {
+      throw new ValueError('nEstimators', 'a positive integer', options.nEstimators);
+    }
+    this.maxSamples = options.maxSamples ?? 'auto';
+    if (this.maxSamples !== 'auto') resolveCount(this.maxSamples, 1, 'maxSamples');
+    this.contamination = options.contamination ?? 'auto';
+    if (this.contamination !== 'auto' && !(typeof this.contamination === 'number' && this.contamination > 0 && this.contamination <= 0.5)) {
+      throw new ValueError('contamination', "'auto' or a number in (0, 0.5]", this.contamination);
+    }
+    this.maxFeatures = options.maxFeatures;
+    if (this.maxFeatures !== undefined) resolveCount(this.maxFeatures, 1, 'maxFeatures');
+    this.bootstrap = options.bootstrap ?? false;
+    this.seed = options.seed ?? 0;
+    new Rng(this.seed); // validates the seed early
+  }
+
+  /** True once `fit` (or `fromJSON`) has run. */
+  get fitted(): boolean {
+    return this.forest !== null;
+  }
+
+  /** The number of rows each tree was grown on (scikit-learn's `max_samples_`). */
+  get maxSamplesUsedPerTree(): number {
+    return this.maxSamplesUsed;
+  }
+
+  /** Grows the forest on `X` (rows = samples). Returns this. */
+  fit(X: MatrixLike): this {
+    const m = toMatrix(X, 'X');
+    const n = m.rows;
+    let maxSamples: number;
+    if (this.maxSamples === 'auto') maxSamples = Math.min(256, n);
+    else {
+      maxSamples = resolveCount(this.maxSamples, n, 'maxSamples');
+      if (maxSamples > n) {
+        console.warn(`IsolationForest: maxSamples (${maxSamples}) is greater than the number of rows (${n}); using ${n}`);
+        maxSamples = n;
+      }
+    }
+    const nFeaturesTree = this.maxFeatures === undefined ? m.cols : resolveCount(this.maxFeatures, m.cols, 'maxFeatures');
+    if (nFeaturesTree > m.cols) throw new ValueError('maxFeatures', `at most the number of columns (${m.cols})`, nFeaturesTree);
+    const rng = new Rng(this.seed);
+    const depthLimit = isolationTreeDepthLimit(maxSamples);
+    const maxNodes = 2 * maxSamples - 1;
+    const total = this.nEstimators * maxNodes;
+    const feature = new Int32Array(total);
+    const threshold = new Float64Array(total);
+    const left = new Int32Array(total);
+    const right = new Int32Array(total);
+    const leafValue = new Float64Array(total);
+    const roots = new Int32Array(this.nEstimators);
+    const builder = new TreeBuilder(m, maxSamples, depthLimit);
+    let next = 0;
+    for (let t = 0; t < this.nEstimators; t++) {
+      const rows = this.bootstrap ? drawWithReplacement(rng, n, maxSamples) : rng.sampleWithoutReplacement(n, maxSamples);
+      const features = nFeaturesTree === m.cols ? identity(m.cols) : rng.sampleWithoutReplacement(m.cols, nFeaturesTree);
+      roots[t] = next;
+      next = builder.grow(rows, features, rng, { feature, threshold, left, right, leafValue }, next);
+    }
+    this.forest = {
+      roots,
+      feature: feature.slice(0, next),
+      threshold: threshold.slice(0, next),
+      left: left.slice(0, next),
+      right: right.slice(0, next),
+      leafValue: leafValue.slice(0, next),
+    };
+    this.nFeatures = m.cols;
+    this.maxSamplesUsed = maxSamples;
+    this.offset = this.contamination === 'auto' ? -0.5 : percentile(this.scoreMatrix(m), 100 * this.contamination);
+    return this;
+  }
+
+  /** Fits on `X` and returns `predict(X)`. */
+  fitPredict(X: MatrixLike): Int32Array {
+    return this.fit(X).predict(X);
+  }
+
+  /**
+   * The opposite of the anomaly score of the paper, -2^(-E[h(x)] / c(maxSamples)): in [-1, 0],
+   * lower = more abnormal.
+   */
+  scoreSamples(X: MatrixLike): Float64Array {
+    this.checkFitted('scoreSamples');
+    const m = toMatrix(X, 'X');
+    if (m.cols !== this.nFeatures) throw new ShapeError('X', `${this.nFeatures} columns (as in fit)`, `${m.cols} columns`);
+    return this.scoreMatrix(m);
+  }
+
+  /** scoreSamples(X) - offset: negative for outliers, non-negative for inliers. */
+  decisionFunction(X: MatrixLike): Float64Array {
+    const s = this.scoreSamples(X);
+    for (let i = 0; i < s.length; i++) s[i] = (s[i] as number) - this.offset;
+    return s;
+  }
+
+  /** +1 for inliers, -1 for outliers (decisionFunction < 0). */
+  predict(X: MatrixLike): Int32Array {
+    const d = this.decisionFunction(X);
+    const out = new Int32Array(d.length);
+    for (let i = 0; i < d.length; i++) out[i] = (d[i] as number) < 0 ? -1 : 1;
+    return out;
+  }
+
+  /** Plain-JSON form of the fitted forest (thresholds keep their full double precision). */
+  toJSON(): IsolationForestJSON {
+    const f = this.checkFitted('toJSON');
+    return {
+      format: 'flowsentry.IsolationForest',
+      version: 1,
+      options: {
+        nEstimators: this.nEstimators,
+        maxSamples: this.maxSamples,
+        contamination: this.contamination,
+        maxFeatures: this.maxFeatures ?? null,
+        bootstrap: this.bootstrap,
+        seed: this.seed,
+      },
+      nFeatures: this.nFeatures,
+      maxSamplesUsed: this.maxSamplesUsed,
+      offset: this.offset,
+      roots: Array.from(f.roots),
+      feature: Array.from(f.feature),
+      threshold: Array.from(f.threshold),
+      left: Array.from(f.left),
+      right: Array.from(f.right),
+      leafValue: Array.from(f.leafValue),
+    };
+  }
+
+  /** Rebuilds a fitted forest from {@link IsolationForest.toJSON}'s output. */
+  static fromJSON(json: IsolationForestJSON): IsolationForest {
+    if (json === null || typeof json !== 'object' || json.format !== 'flowsentry.IsolationForest' || json.version !== 1) {
+      throw new ValueError('json', "an object from IsolationForest.toJSON() (format 'flowsentry.IsolationForest', version 1)", json);
+    }
+    const o = json.options;
+    const forest = new IsolationForest({
+      nEstimators: o.nEstimators,
+      maxSamples: o.maxSamples,
+      contamination: o.contamination,
+      ...(o.maxFeatures === null ? {} : { maxFeatures: o.maxFeatures }),
+      bootstrap: o.bootstrap,
+      seed: o.seed,
+    });
+    const len = json.feature.length;
+    for (const key of ['threshold', 'left', 'right', 'leafValue'] as const) {
+      if (json[key].length !== len) throw new ShapeError(`json.${key}`, `${len} values (as json.feature)`, json[key]);
+    }
+    forest.forest = {
+      roots: Int32Array.from(json.roots),
+      feature: Int32Array.from(json.feature),
+      threshold: Float64Array.from(json.threshold),
+      left: Int32Array.from(json.left),
+      right: Int32Array.from(json.right),
+      leafValue: Float64Array.from(json.leafValue),
+    };
+    forest.nFeatures = json.nFeatures;
+    forest.maxSamplesUsed = json.maxSamplesUsed;
+    forest.offset = json.offset;
+    return forest;
+  }
+
+  private checkFitted(method: string): Forest {
+    if (this.forest === null) throw new NotFittedError('IsolationForest', method);
+    return this.forest;
+  }
+
+  /** Scores rows in blocks so that one block of rows and one tree stay in cache together. */
+  private scoreMatrix(m: DenseMatrix): Float64Array {
+    const f = this.forest as Forest;
+    const { roots, feature, threshold, left, right, leafValue } = f;
+    const n = m.rows;
+    const cols = m.cols;
+    const x = m.data;
+    const depthSum = new Float64Array(n);
+    const block = 2048;
+    for (let start = 0; start < n; start += block) {
+      const end = Math.min(n, start + block);
+      for (let t = 0; t < roots.length; t++) {
+        const root = roots[t] as number;
+        for (let i = start; i < end; i++) {
+          const off = i * cols;
+          let node = root;
+          let feat = feature[node] as number;
+          while (feat >= 0) {
+            node = (x[off + feat] as number) <= (threshold[node] as number) ? (left[node] as number) : (right[node] as number);
+            feat = feature[node] as number;
+          }
+          depthSum[i] = (depthSum[i] as number) + (leafValue[node] as number);
+        }
+      }
+    }
+    const denominator = roots.length * averagePathLength(this.maxSamplesUsed);
+    const scores = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      scores[i] = -(2 ** (denominator !== 0 ? -(depthSum[i] as number) / denominator : 0));
+    }
+    return scores;
+  }
+}
+
+function identity(n: number): Int32Array {
+  const a = new Int32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  return a;
+}
+
+function drawWithReplacement(rng: Rng, n: number, k: number): Int32Array {
+  const out = new Int32Array(k);
+  for (let i = 0; i < k; i++) out[i] = rng.int(n);
+  return out;
+}
+
+interface NodeArrays {
+  feature: Int32Array;
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  leafValue: Float64Array;
+}
+
+/** Grows one isolation tree depth-first with an explicit stack, partitioning a row-index array in place. */
+class TreeBuilder {
+  private readonly rows: Int32Array;
+  private readonly stackStart: Int32Array;
+  private readonly stackEnd: Int32Array;
+  private readonly stackDepth: Int32Array;
+  private readonly stackNode: Int32Array;
+  /** Features known to be constant in the current node's ancestors: a per-node list on the stack. */
+  private readonly stackConst: Uint8Array[];
+
+  constructor(
+    private readonly m: DenseMatrix,
+    maxSamples: number,
+    private readonly depthLimit: number,
+  ) {
+    this.rows = new Int32Array(maxSamples);
+    const cap = depthLimit + 2;
+    this.stackStart = new Int32Array(cap * 2);
+    this.stackEnd = new Int32Array(cap * 2);
+    this.stackDepth = new Int32Array(cap * 2);
+    this.stackNode = new Int32Array(cap * 2);
+    this.stackConst = [];
+    for (let i = 0; i < cap * 2; i++) this.stackConst.push(new Uint8Array(m.cols));
+  }
+
+  /** Grows a tree at node index `first` of `out`; returns the next free node index. */
+  grow(sample: Int32Array, features: Int32Array, rng: Rng, out: NodeArrays, first: number): number {
+    const { data: x, cols } = this.m;
+    const rows = this.rows;
+    rows.set(sample);
+    const nf = features.length;
+    const candidates = new Int32Array(nf);
+    let next = first + 1;
+    let sp = 0;
+    this.stackStart[0] = 0;
+    this.stackEnd[0] = sample.length;
+    this.stackDepth[0] = 0;
+    this.stackNode[0] = first;
+    (this.stackConst[0] as Uint8Array).fill(0);
+    sp = 1;
+    while (sp > 0) {
+      sp--;
+      const start = this.stackStart[sp] as number;
+      const end = this.stackEnd[sp] as number;
+      const depth = this.stackDepth[sp] as number;
+      const node = this.stackNode[sp] as number;
+      const known = this.stackConst[sp] as Uint8Array;
+      const size = end - start;
+      let splitFeature = -1;
+      let lo = 0;
+      let hi = 0;
+      if (depth < this.depthLimit && size >= 2) {
+        // Draw features uniformly among those not known to be constant, until one is not constant here.
+        let nc = 0;
+        for (let j = 0; j < nf; j++) if (known[j] === 0) candidates[nc++] = j;
+        while (nc > 0) {
+          const pick = rng.int(nc);
+          const j = candidates[pick] as number;
+          const col = features[j] as number;
+          let mn = Infinity;
+          let mx = -Infinity;
+          for (let r = start; r < end; r++) {
+            const v = x[(rows[r] as number) * cols + col] as number;
+            if (v < mn) mn = v;
+            if (v > mx) mx = v;
+          }
+          if (mx <= mn + FEATURE_THRESHOLD) {
+            known[j] = 1;
+            candidates[pick] = candidates[--nc] as number;
+            continue;
+          }
+          splitFeature = col;
+          lo = mn;
+          hi = mx;
+          break;
+        }
+      }
+      if (splitFeature < 0) {
+        out.feature[node] = -1;
+        out.threshold[node] = 0;
+        out.left[node] = -1;
+        out.right[node] = -1;
+        out.leafValue[node] = depth + averagePathLength(size);
+        continue;
+      }
+      let thr = lo + (hi - lo) * rng.next();
+      if (thr === hi) thr = lo;
+      // Partition rows[start:end) so that x <= thr comes first.
+      let i = start;
+      let j = end - 1;
+      while (i <= j) {
+        if ((x[(rows[i] as number) * cols + splitFeature] as number) <= thr) i++;
+        else {
+          const tmp = rows[i] as number;
+          rows[i] = rows[j] as number;
+          rows[j] = tmp;
+          j--;
+        }
+      }
+      const l = next++;
+      const r = next++;
+      out.feature[node] = splitFeature;
+      out.threshold[node] = thr;
+      out.left[node] = l;
+      out.right[node] = r;
+      out.leafValue[node] = 0;
+      // Push right then left, so the left subtree is grown first (as scikit-learn's depth-first builder).
+      (this.stackConst[sp + 1] as Uint8Array).set(known);
+      this.push(sp, i, end, depth + 1, r);
+      this.push(sp + 1, start, i, depth + 1, l);
+      sp += 2;
+    }
+    return next;
+  }
+
+  private push(sp: number, start: number, end: number, depth: number, node: number): void {
+    this.stackStart[sp] = start;
+    this.stackEnd[sp] = end;
+    this.stackDepth[sp] = depth;
+    this.stackNode[sp] = node;
+  }
+}
