@@ -48,9 +48,9 @@ describe('focalLoss (softmax) against PyTorch', () => {
     const viaOneHot = focalLoss(oneHot, logits, { reduction: 'none' });
     expectClose(viaOneHot.dataSync(), c.none);
     // Probabilities of moderate logits only (the first rows saturate below the 1e-7 clamp).
-    const moderate = logits.slice([3, 0], [9, 4]);
-    const fromProbs = focalLoss(labels.slice(3, 9), tf.softmax(moderate), { fromLogits: false, reduction: 'none' });
-    const fromLogits = focalLoss(labels.slice(3, 9), moderate, { reduction: 'none' });
+    const moderate = tf.slice(logits, [3, 0], [6, 4]);
+    const fromProbs = focalLoss(tf.slice(labels, 3, 6), tf.softmax(moderate), { fromLogits: false, reduction: 'none' });
+    const fromLogits = focalLoss(tf.slice(labels, 3, 6), moderate, { reduction: 'none' });
     expect(Array.from(fromProbs.dataSync()).map((v, i) => Math.abs(v - (fromLogits.dataSync()[i] as number)))
       .every((d) => d < 1e-5)).toBe(true);
   });
@@ -103,7 +103,7 @@ describe('sigmoidFocalLoss against torchvision', () => {
       sigmoidFocalLoss(targets, logits).dispose();
       tf.grad((x: tf.Tensor) => sigmoidFocalLoss(targets, x, { gamma: 0.5 }))(logits).dispose();
     });
-    expect(() => sigmoidFocalLoss(targets.slice(0, 2), logits)).toThrow(ShapeError);
+    expect(() => sigmoidFocalLoss(tf.slice(targets, 0, 2), logits)).toThrow(ShapeError);
     expect(() => sigmoidFocalLoss(targets, logits, { alpha: 2 })).toThrow(/alpha/);
   });
 });
