@@ -1,4 +1,5 @@
 import 'flowsentry/register';
 
 export { IsolationForest, averagePathLength, isolationTreeDepthLimit, type IsolationForestOptions, type IsolationForestJSON, type Fraction } from './isolation-forest.js';
-export { type Label, type LabelArray } from './labels.js';
+// `Label` (number | string) is exported by metrics; the same type is used here.
+export { type LabelArray } from './labels.js';
