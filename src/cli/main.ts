@@ -1,3 +1,63 @@
 #!/usr/bin/env node
 import 'flowsentry/register';
-console.log('flowsentry');
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../backend.js';
+import { FlowsentryError } from '../errors.js';
+import { parseCommand, type CliCommand } from './args.js';
+import { benchCommand } from './commands/bench.js';
+import { demoCommand } from './commands/demo.js';
+
+const COMMANDS: CliCommand[] = [demoCommand, benchCommand];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    'flowsentry: deep network-traffic anomaly detection on imbalanced data',
+    '',
+    'Usage: flowsentry <command> [options]   (flowsentry <command> --help for its options)',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+  ].join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    console.error(`flowsentry: unknown command '${name}'\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const parsed = parseCommand(cmd, rest);
+    if (!parsed) return 0;
+    tf.env().set('PROD', true);
+    // Commands that talk to stdout in a machine format keep the backend report on stderr.
+    const quietStdout = parsed.values.json === true || cmd.name === 'score';
+    const report = await selectBackend({ verbose: !quietStdout });
+    if (quietStdout) console.error(`flowsentry: ${report.reason}`);
+    return await cmd.run(parsed.values, parsed.positionals);
+  } catch (e) {
+    if (e instanceof FlowsentryError || (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS'))) {
+      console.error(`flowsentry ${cmd.name}: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+const isEntry = process.argv[1] !== undefined && /(^|[\\/])main\.(ts|js|mjs|cjs)$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}
