@@ -1,0 +1,32 @@
+import { ValueError } from '../errors.js';
+import { checkSameLength, toLabelArray, uniqueLabels, type Label, type LabelInput } from './labels.js';
+
+/** Options of {@link confusionMatrix}. */
+export interface ConfusionMatrixOptions {
+  /** Labels to index the matrix by, in this order (default: sorted union of yTrue and yPred). Rows whose true or predicted label is not listed are ignored, as in scikit-learn. */
+  labels?: readonly Label[];
+}
+
+/** A confusion matrix: `matrix[i][j]` counts rows with true label `labels[i]` predicted as `labels[j]`. */
+export interface ConfusionMatrix {
+  labels: Label[];
+  matrix: number[][];
+}
+
+/** The confusion matrix, as scikit-learn's `confusion_matrix` (rows true, columns predicted). */
+export function confusionMatrix(yTrue: LabelInput, yPred: LabelInput, options: ConfusionMatrixOptions = {}): ConfusionMatrix {
+  const t = toLabelArray(yTrue, 'yTrue');
+  const p = toLabelArray(yPred, 'yPred');
+  checkSameLength(t, p, 'yTrue', 'yPred');
+  const labels = options.labels ? [...options.labels] : uniqueLabels(t, p);
+  if (labels.length === 0) throw new ValueError('labels', 'at least one label', labels);
+  const index = new Map<Label, number>(labels.map((l, i) => [l, i]));
+  if (index.size !== labels.length) throw new ValueError('labels', 'distinct labels', labels.join(', '));
+  const matrix = labels.map(() => new Array<number>(labels.length).fill(0));
+  for (let i = 0; i < t.length; i++) {
+    const a = index.get(t[i] as Label);
+    const b = index.get(p[i] as Label);
+    if (a !== undefined && b !== undefined) (matrix[a] as number[])[b] = ((matrix[a] as number[])[b] as number) + 1;
+  }
+  return { labels, matrix };
+}
