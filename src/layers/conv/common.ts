@@ -1,0 +1,235 @@
+/**
+ * Shared machinery of the convolutional composite layers. Every weight is created by the layer
+ * itself with `addWeight` and used through tf ops, never through nested tfjs layers: tfjs drops the
+ * weights of layers nested inside a custom layer when a model is saved (tfjs issue 8253).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
+import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
+import { ShapeError, ValueError } from '../../errors.js';
+import { Rng } from '../../util/rng.js';
+
+/** Activations the convolutional layers accept, by their Keras names. */
+export type ConvActivation = 'relu' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'linear';
+const ACTIVATIONS: readonly ConvActivation[] = ['relu', 'elu', 'selu', 'tanh', 'sigmoid', 'linear'];
+
+/** Options every convolutional composite layer shares. */
+export interface ConvCommonArgs {
+  /** Layer name, unique within a model. Default: derived from the class name. */
+  name?: string;
+  /** Whether `fit` updates the weights. Default true. */
+  trainable?: boolean;
+  /** Shape of the input without the batch axis, when this is the first layer of a `tf.sequential()`. */
+  inputShape?: tfl.Shape;
+  /** Shape of the input with the batch axis (tfjs's alternative to `inputShape`; written by `getConfig`). */
+  batchInputShape?: tfl.Shape;
+  /** Batch-norm moving-average momentum (Keras convention: `moving = momentum * moving + (1 - momentum) * batch`). Default 0.99. */
+  batchNormMomentum?: number;
+  /** Batch-norm epsilon added to the variance. Default 1e-3. */
+  batchNormEpsilon?: number;
+  /**
+   * Seed of the weight initializers: the same seed gives the same initial weights. Default: unseeded
+   * (different weights per layer, as in tfjs/Keras).
+   */
+  seed?: number;
+}
+
+/** The `training` flag tfjs passes to `call` (true inside `fit`, or when given to `apply`). */
+export function isTraining(kwargs: Record<string, unknown> | undefined): boolean {
+  return kwargs?.['training'] === true;
+}
+
+export function activate(x: tf.Tensor, activation: ConvActivation): tf.Tensor {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(x);
+    case 'elu':
+      return tf.elu(x);
+    case 'selu':
+      return tf.selu(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'linear':
+      return x;
+  }
+}
+
+export function checkActivation(option: string, value: unknown): ConvActivation {
+  if (!ACTIVATIONS.includes(value as ConvActivation)) {
+    throw new ValueError(option, `one of ${ACTIVATIONS.map((a) => `'${a}'`).join(', ')}`, value);
+  }
+  return value as ConvActivation;
+}
+
+export function checkPositiveInt(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new ValueError(option, 'a positive integer', value);
+  }
+  return value;
+}
+
+export function checkIntList(option: string, value: unknown, length?: number): number[] {
+  if (!Array.isArray(value) || value.length === 0 || (length !== undefined && value.length !== length)) {
+    throw new ValueError(option, length === undefined ? 'a non-empty array of positive integers' : `an array of ${length} positive integers`, value);
+  }
+  value.forEach((v, i) => checkPositiveInt(`${option}[${i}]`, v));
+  return value as number[];
+}
+
+export function checkFraction(option: string, value: unknown, inclusiveLow = true): number {
+  if (typeof value !== 'number' || !(inclusiveLow ? value >= 0 : value > 0) || value >= 1) {
+    throw new ValueError(option, inclusiveLow ? 'a number in [0, 1)' : 'a number in (0, 1)', value);
+  }
+  return value;
+}
+
+/** The first input's shape, checked for the expected rank (batch axis included). */
+export function singleInputShape(inputShape: tfl.Shape | tfl.Shape[], rank: number, layer: string): tfl.Shape {
+  const shape = (Array.isArray(inputShape[0]) || inputShape[0] === undefined ? inputShape[0] : inputShape) as tfl.Shape | undefined;
+  if (shape === undefined || shape.length !== rank) {
+    throw new ShapeError('inputShape', `rank ${rank} (batch axis included) for ${layer}`, shape === undefined ? inputShape : `[${shape.join(', ')}]`);
+  }
+  return shape;
+}
+
+export function firstTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  const x = Array.isArray(inputs) ? inputs[0] : inputs;
+  if (x === undefined) throw new ValueError('inputs', 'one tensor', inputs);
+  return x;
+}
+
+/** Output length of a 'same'-padded convolution with the given stride. */
+export function sameLength(length: number | null, stride: number): number | null {
+  return length === null ? null : Math.ceil(length / stride);
+}
+
+const nameCounters = new Map<string, number>();
+
+/** `prefix_1`, `prefix_2`, ...: a default layer name, unique within the process (as tfjs's own). */
+export function uniqueLayerName(prefix: string): string {
+  const next = (nameCounters.get(prefix) ?? 0) + 1;
+  nameCounters.set(prefix, next);
+  return `${prefix}_${next}`;
+}
+
+/** Trainable scale/offset plus non-trainable moving statistics of one batch normalisation. */
+export interface BatchNormWeights {
+  gamma: LayerVariable;
+  beta: LayerVariable;
+  movingMean: LayerVariable;
+  movingVariance: LayerVariable;
+}
+
+/** A convolution kernel and its optional bias. */
+export interface ConvWeights {
+  kernel: LayerVariable;
+  bias: LayerVariable | null;
+}
+
+/**
+ * Base class of the convolutional composite layers: owns the weight-creation helpers and the
+ * batch-norm computation, so that every weight is a direct weight of the layer (saved and loaded
+ * by name) and batch-norm statistics are updated in training mode only.
+ */
+export abstract class ConvCompositeLayer extends tfl.layers.Layer {
+  protected readonly batchNormMomentum: number;
+  protected readonly batchNormEpsilon: number;
+  protected readonly seed: number | undefined;
+  private initRng: Rng | undefined;
+
+  /**
+   * @param defaultNamePrefix snake_case prefix of generated layer names (tfjs would derive one from
+   *   the dotted class name, giving names such as `flowsentry._multi_scale_residual_...`).
+   */
+  constructor(args: ConvCommonArgs, defaultNamePrefix: string) {
+    const layerArgs: LayerArgs = { name: args.name ?? uniqueLayerName(defaultNamePrefix) };
+    if (args.trainable !== undefined) layerArgs.trainable = args.trainable;
+    if (args.inputShape !== undefined) layerArgs.inputShape = args.inputShape;
+    if (args.batchInputShape !== undefined) layerArgs.batchInputShape = args.batchInputShape;
+    super(layerArgs);
+    this.batchNormMomentum = checkFraction('batchNormMomentum', args.batchNormMomentum ?? 0.99);
+    const epsilon = args.batchNormEpsilon ?? 1e-3;
+    if (typeof epsilon !== 'number' || !(epsilon > 0)) throw new ValueError('batchNormEpsilon', 'a positive number', epsilon);
+    this.batchNormEpsilon = epsilon;
+    if (args.seed !== undefined && (typeof args.seed !== 'number' || !Number.isInteger(args.seed))) {
+      throw new ValueError('seed', 'an integer', args.seed);
+    }
+    this.seed = args.seed;
+  }
+
+  private nextInitSeed(): number | undefined {
+    if (this.seed === undefined) return undefined;
+    this.initRng ??= new Rng(this.seed);
+    return this.initRng.nextSeed();
+  }
+
+  /** Resets the initializer seed stream so that a rebuild gives the same weights. */
+  protected startBuild(): void {
+    this.initRng = undefined;
+  }
+
+  protected addConv(name: string, kernelShape: number[], useBias: boolean): ConvWeights {
+    const seed = this.nextInitSeed();
+    const kernel = this.addWeight(`${name}_kernel`, kernelShape, 'float32', tfl.initializers.glorotUniform(seed === undefined ? {} : { seed }));
+    const filters = kernelShape.at(-1) ?? 0;
+    const bias = useBias ? this.addWeight(`${name}_bias`, [filters], 'float32', tfl.initializers.zeros()) : null;
+    return { kernel, bias };
+  }
+
+  protected addBatchNorm(name: string, channels: number): BatchNormWeights {
+    return {
+      gamma: this.addWeight(`${name}_gamma`, [channels], 'float32', tfl.initializers.ones()),
+      beta: this.addWeight(`${name}_beta`, [channels], 'float32', tfl.initializers.zeros()),
+      movingMean: this.addWeight(`${name}_moving_mean`, [channels], 'float32', tfl.initializers.zeros(), undefined, false),
+      movingVariance: this.addWeight(`${name}_moving_variance`, [channels], 'float32', tfl.initializers.ones(), undefined, false),
+    };
+  }
+
+  /**
+   * Batch normalisation over every axis but the last. Training mode normalises with the batch's
+   * statistics (biased variance, as Keras) and moves the moving statistics towards them;
+   * inference mode uses the moving statistics.
+   */
+  protected batchNorm(x: tf.Tensor, bn: BatchNormWeights, training: boolean): tf.Tensor {
+    if (!training) {
+      return tf.batchNorm(x, bn.movingMean.read(), bn.movingVariance.read(), bn.beta.read(), bn.gamma.read(), this.batchNormEpsilon);
+    }
+    const axes = x.shape.map((_, i) => i).slice(0, -1);
+    const { mean, variance } = tf.moments(x, axes);
+    const decay = 1 - this.batchNormMomentum;
+    tf.tidy(() => {
+      bn.movingMean.write(tf.sub(bn.movingMean.read(), tf.mul(tf.sub(bn.movingMean.read(), mean), decay)));
+      bn.movingVariance.write(tf.sub(bn.movingVariance.read(), tf.mul(tf.sub(bn.movingVariance.read(), variance), decay)));
+    });
+    return tf.batchNorm(x, mean, variance, bn.beta.read(), bn.gamma.read(), this.batchNormEpsilon);
+  }
+
+  protected conv1d(x: tf.Tensor, weights: ConvWeights, stride: number): tf.Tensor {
+    const y = tf.conv1d(x as tf.Tensor3D, weights.kernel.read() as tf.Tensor3D, stride, 'same');
+    return weights.bias === null ? y : tf.add(y, weights.bias.read());
+  }
+
+  protected conv2d(x: tf.Tensor, weights: ConvWeights, strides: [number, number]): tf.Tensor {
+    const y = tf.conv2d(x as tf.Tensor4D, weights.kernel.read() as tf.Tensor4D, strides, 'same');
+    return weights.bias === null ? y : tf.add(y, weights.bias.read());
+  }
+
+  /** The options of {@link ConvCommonArgs} for `getConfig` (name and trainable come from tfjs's base config). */
+  protected commonConfig(): tf.serialization.ConfigDict {
+    return {
+      batchNormMomentum: this.batchNormMomentum,
+      batchNormEpsilon: this.batchNormEpsilon,
+      seed: this.seed ?? null,
+    };
+  }
+}
+
+/** Reads `seed: null` (as written by getConfig) back as "unseeded". */
+export function fromConfigArgs<T>(config: tf.serialization.ConfigDict): T {
+  const args: Record<string, unknown> = { ...config };
+  for (const key of Object.keys(args)) if (args[key] === null) delete args[key];
+  return args as T;
+}
