@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { test, fc } from '@fast-check/vitest';
+import { NearestNeighbors } from '../../src/sampling/index.js';
+import { NotFittedError, ShapeError, ValueError } from '../../src/errors.js';
+import { expectNoLeaks } from '../helpers/leaks.js';
+import { fixture } from './helpers/fixtures.js';
+
+interface NeighborsFixture {
+  X: number[][];
+  Q: number[][];
+  k: number;
+  queryDistances: number[][];
+  queryIndices: number[][];
+  selfDistances: number[][];
+  selfIndices: number[][];
+}
+const fx = fixture<NeighborsFixture>('neighbors.json');
+
+function bruteForce(X: number[][], Q: number[][], k: number, self: boolean): { i: number[]; d: number[] }[] {
+  const f32 = (v: number) => Math.fround(v);
+  return Q.map((q, r) => {
+    const all = X.map((x, i) => ({ i, d: Math.sqrt(x.reduce((s, v, j) => s + (f32(v) - f32(q[j] as number)) ** 2, 0)) }))
+      .filter((c) => !(self && c.i === r))
+      .sort((a, b) => a.d - b.d || a.i - b.i)
+      .slice(0, k);
+    return { i: all.map((c) => c.i), d: all.map((c) => c.d) };
+  });
+}
+
+describe.each(['js', 'tfjs'] as const)('NearestNeighbors (%s) against scikit-learn', (method) => {
+  it('query rows: same indices and distances as sklearn brute force', async () => {
+    const nn = new NearestNeighbors({ nNeighbors: fx.k, method, blockSize: 7 }).fit(fx.X);
+    const res = await expectNoLeaks(() => nn.kneighbors(fx.Q));
+    expect(res.rows).toBe(fx.Q.length);
+    fx.queryIndices.forEach((row, r) => {
+      expect(Array.from(res.indices.subarray(r * fx.k, (r + 1) * fx.k))).toEqual(row);
+      row.forEach((_, c) => expect(res.distances[r * fx.k + c]).toBeCloseTo(fx.queryDistances[r]?.[c] as number, 4));
+    });
+  });
+
+  it('kneighbors() without X: each fitted row excluding itself, as sklearn', async () => {
+    const nn = new NearestNeighbors({ nNeighbors: fx.k, method }).fit(fx.X);
+    const res = await expectNoLeaks(() => nn.kneighbors());
+    fx.selfIndices.forEach((row, r) => {
+      expect(Array.from(res.indices.subarray(r * fx.k, (r + 1) * fx.k))).toEqual(row);
+      row.forEach((_, c) => expect(res.distances[r * fx.k + c]).toBeCloseTo(fx.selfDistances[r]?.[c] as number, 4));
+    });
+  });
+
+  it('breaks ties by lowest index (documented; sklearn leaves it arbitrary)', () => {
+    // Points on a grid: many equal distances.
+    const X = Array.from({ length: 25 }, (_, i) => [i % 5, Math.floor(i / 5)]);
+    const nn = new NearestNeighbors({ method }).fit(X);
+    const res = nn.kneighbors([[2, 2]], 5);
+    expect(Array.from(res.indices)).toEqual([12, 7, 11, 13, 17]);
+    const self = nn.kneighbors(undefined, 4);
+    expect(Array.from(self.indices.subarray(0, 4))).toEqual([1, 5, 6, 2]);
+  });
+});
+
+describe('NearestNeighbors properties', () => {
+  const row = (d: number) => fc.array(fc.integer({ min: -4, max: 4 }), { minLength: d, maxLength: d });
+  test.prop(
+    [fc.integer({ min: 1, max: 4 }).chain((d) => fc.tuple(fc.array(row(d), { minLength: 6, maxLength: 60 }), fc.array(row(d), { minLength: 1, maxLength: 5 }))), fc.integer({ min: 1, max: 5 })],
+    { numRuns: 60 },
+  )('equals a sorted brute force by (distance, index), duplicates and ties included', ([X, Q], k) => {
+    for (const method of ['js', 'tfjs'] as const) {
+      const nn = new NearestNeighbors({ method, pivots: 3 }).fit(X);
+      const res = nn.kneighbors(Q, k);
+      const ref = bruteForce(X, Q, k, false);
+      ref.forEach((r, q) => expect(Array.from(res.indices.subarray(q * k, q * k + k))).toEqual(r.i));
+      const self = nn.kneighbors(undefined, k);
+      const refSelf = bruteForce(X, X, k, true);
+      refSelf.forEach((r, q) => expect(Array.from(self.indices.subarray(q * k, q * k + k))).toEqual(r.i));
+    }
+  });
+
+  it('rejects bad input with typed errors', () => {
+    expect(() => new NearestNeighbors().kneighbors()).toThrow(NotFittedError);
+    expect(() => new NearestNeighbors({ nNeighbors: 0 })).toThrow(ValueError);
+    const nn = new NearestNeighbors().fit([[0, 0], [1, 1], [2, 2]]);
+    expect(() => nn.kneighbors(undefined, 3)).toThrow(ValueError);
+    expect(() => nn.kneighbors([[1, 2, 3]])).toThrow(ShapeError);
+    expect(() => nn.kneighbors([[1, NaN]])).toThrow(ValueError);
+    expect(() => new NearestNeighbors().fit([])).toThrow(ShapeError);
+  });
+});
