@@ -1,4 +1,5 @@
 import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { MATMUL_KERNELS } from './matmul.js';
 
 /**
  * Kernels flowsentry registers with tfjs (fused recurrent sequences, convolution gradients, ...).
@@ -10,4 +11,4 @@ export const KERNEL_CONFIGS: KernelConfig[] = [];
  * Stock kernels that flowsentry replaces with faster versions on a backend (same name and
  * semantics; e.g. Conv2DBackpropFilter on cpu). Registered after unregistering the stock one.
  */
-export const KERNEL_OVERRIDES: KernelConfig[] = [];
+export const KERNEL_OVERRIDES: KernelConfig[] = [...MATMUL_KERNELS];

@@ -28,8 +28,19 @@ export interface GemmArgs {
   accumulate?: boolean;
 }
 
+interface WasmMemory {
+  buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** The part of the WebAssembly global we use (lib ES2022 has no typings for it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
 interface GemmModule {
-  memory: WebAssembly.Memory;
+  memory: WasmMemory;
   sgemm(ap: number, bp: number, cp: number, mt: number, nt: number, k: number, aStride: number, bStride: number, acc: number): void;
 }
 
@@ -50,8 +61,10 @@ let heap = new Float32Array(0);
 function loadWasm(): GemmModule | null {
   if (wasm !== undefined) return wasm;
   try {
-    const mod = new WebAssembly.Module(decodeBase64(WASM_BASE64));
-    wasm = new WebAssembly.Instance(mod, {}).exports as unknown as GemmModule;
+    const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+    if (api === undefined) throw new Error('no WebAssembly');
+    const mod = new api.Module(decodeBase64(WASM_BASE64));
+    wasm = new api.Instance(mod, {}).exports as unknown as GemmModule;
   } catch {
     wasm = null; // no WebAssembly SIMD: the JavaScript loop below
   }
