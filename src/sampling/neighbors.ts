@@ -304,7 +304,7 @@ function kneighborsTfjs(data: DenseMatrix, q: DenseMatrix, k: number, self: bool
   const distances = new Float64Array(q.rows * k);
   const indices = new Int32Array(q.rows * k);
   const top = new TopK(k);
-  const xT = tf.tidy(() => tf.tensor2d(data.data, [n, d]).transpose());
+  const xT = tf.tidy(() => tf.transpose(tf.tensor2d(data.data, [n, d])));
   const xNorm = tf.tidy(() => tf.sum(tf.square(xT), 0, true));
   try {
     for (let start = 0; start < q.rows; start += blockSize) {
