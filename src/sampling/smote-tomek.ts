@@ -1,0 +1,43 @@
+import type { Seed } from '../util/rng.js';
+import type { MatrixLike } from '../util/matrix.js';
+import type { LabelArray } from './labels.js';
+import type { Resampled, Sampler } from './sampler.js';
+import { SMOTE } from './smote.js';
+import type { OverSamplingStrategy } from './strategy.js';
+import { TomekLinks } from './tomek-links.js';
+
+/** Options of {@link SMOTETomek} (imbalanced-learn 0.10). */
+export interface SMOTETomekOptions {
+  /** The over-sampler (default `new SMOTE({ samplingStrategy, seed })`). */
+  smote?: SMOTE;
+  /** The cleaner (default `new TomekLinks({ samplingStrategy: 'all' })`). */
+  tomek?: TomekLinks;
+  /** Strategy of the default SMOTE (ignored when `smote` is given; default 'auto'). */
+  samplingStrategy?: OverSamplingStrategy;
+  /** Seed of the default SMOTE (ignored when `smote` is given; default 0). */
+  seed?: Seed;
+}
+
+/**
+ * SMOTE then Tomek-link cleaning (Batista et al. 2004), by composition as imbalanced-learn does.
+ * `sampleIndices` refer to the input rows (-1 for synthetic rows).
+ */
+export class SMOTETomek implements Sampler {
+  static readonly className = 'SMOTETomek';
+  readonly smote: SMOTE;
+  readonly tomek: TomekLinks;
+
+  constructor(options: SMOTETomekOptions = {}) {
+    this.smote = options.smote ?? new SMOTE({ samplingStrategy: options.samplingStrategy ?? 'auto', seed: options.seed ?? 0 });
+    this.tomek = options.tomek ?? new TomekLinks({ samplingStrategy: 'all' });
+  }
+
+  /** Over-samples with `smote`, then removes Tomek links with `tomek`. */
+  fitResample<Y extends LabelArray>(X: MatrixLike, y: Y): Resampled<Y> {
+    const over = this.smote.fitResample(X, y);
+    const clean = this.tomek.fitResample(over.X, over.y);
+    const sampleIndices = new Int32Array(clean.sampleIndices.length);
+    for (let i = 0; i < sampleIndices.length; i++) sampleIndices[i] = over.sampleIndices[clean.sampleIndices[i] as number] as number;
+    return { X: clean.X, y: clean.y, sampleIndices };
+  }
+}

@@ -1,0 +1,50 @@
+import type { MatrixLike } from '../util/matrix.js';
+import type { LabelArray } from './labels.js';
+import { NearestNeighbors, type NeighborsMethod } from './neighbors.js';
+import { assemble, readXy, type Resampled, type Sampler } from './sampler.js';
+import { resolveCleaning, type CleaningStrategy } from './strategy.js';
+
+/** Options of {@link TomekLinks} (imbalanced-learn 0.10 names and defaults). */
+export interface TomekLinksOptions {
+  /**
+   * Classes whose rows may be removed: 'auto' (default) = 'not minority', i.e. every class except
+   * the smallest (the same as 'majority' only for two classes); 'all'; 'majority'; 'minority';
+   * 'not majority'; or a list of labels.
+   */
+  samplingStrategy?: CleaningStrategy;
+  /** Search method of the neighbour search (see {@link NearestNeighbors}; default 'auto'). */
+  neighborsMethod?: NeighborsMethod;
+}
+
+/**
+ * Tomek links (Tomek 1976) as imbalanced-learn 0.10: a row of a targeted class is removed when its
+ * nearest neighbour has another label and that neighbour's nearest neighbour is the row. Nearest
+ * neighbours exclude the row itself; ties go to the lowest index.
+ */
+export class TomekLinks implements Sampler {
+  static readonly className = 'TomekLinks';
+  readonly samplingStrategy: CleaningStrategy;
+  readonly neighborsMethod: NeighborsMethod;
+
+  constructor(options: TomekLinksOptions = {}) {
+    this.samplingStrategy = options.samplingStrategy ?? 'auto';
+    this.neighborsMethod = options.neighborsMethod ?? 'auto';
+  }
+
+  /** Removes the targeted members of Tomek links. */
+  fitResample<Y extends LabelArray>(X: MatrixLike, y: Y): Resampled<Y> {
+    const { m, enc } = readXy(X, y);
+    const targeted = resolveCleaning(this.samplingStrategy, enc);
+    const n = m.rows;
+    const nn = new NearestNeighbors({ method: this.neighborsMethod }).fit(m).kneighbors(undefined, 1).indices;
+    const codes = enc.codes;
+    const kept: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const c = codes[i] as number;
+      const j = nn[i] as number;
+      const link = targeted.has(c) && codes[j] !== c && nn[j] === i;
+      if (!link) kept.push(i);
+    }
+    return assemble<Y>(m, enc, Int32Array.from(kept));
+  }
+}
