@@ -212,8 +212,10 @@ export abstract class ConvCompositeLayer extends tfl.layers.Layer {
     return weights.bias === null ? y : tf.add(y, weights.bias.read());
   }
 
-  protected conv2d(x: tf.Tensor, weights: ConvWeights, strides: [number, number]): tf.Tensor {
-    const y = tf.conv2d(x as tf.Tensor4D, weights.kernel.read() as tf.Tensor4D, strides, 'same');
+  /** 2D convolution with PyTorch's symmetric zero padding `padding = [ph, pw]` on height and width. */
+  protected conv2d(x: tf.Tensor, weights: ConvWeights, strides: [number, number], padding: [number, number]): tf.Tensor {
+    const [ph, pw] = padding;
+    const y = tf.conv2d(x as tf.Tensor4D, weights.kernel.read() as tf.Tensor4D, strides, [[0, 0], [ph, ph], [pw, pw], [0, 0]]);
     return weights.bias === null ? y : tf.add(y, weights.bias.read());
   }
 
