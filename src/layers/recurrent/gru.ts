@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ValueError } from '../../errors.js';
+import { gruSequence } from '../../kernels/recurrent.js';
+import { argsFromConfig, type DirectionWeights, StackedRecurrent, type StackedRecurrentArgs } from './stacked-recurrent.js';
+
+/** Options of {@link gru}: those of `torch.nn.GRU` (batch first), see {@link StackedRecurrentArgs}. */
+export interface GruArgs extends StackedRecurrentArgs {
+  /** Two directions, forward and backward, concatenated on the last axis (PyTorch `bidirectional`). Default false. */
+  bidirectional?: boolean;
+  /**
+   * Apply the reset gate after the recurrent matrix product, `n = tanh(W_in x + b_in + r * (W_hn h + b_hn))`,
+   * with separate input and recurrent biases: the PyTorch / cuDNN form, the only one implemented.
+   * Default (and only accepted value) true; `false` (the original Cho et al. form) throws.
+   */
+  resetAfter?: boolean;
+}
+
+/** Options of {@link biGru}: {@link GruArgs} without `bidirectional` (always true). */
+export type BiGruArgs = Omit<GruArgs, 'bidirectional'>;
+
+/**
+ * A stack of GRU layers in the reset-after form of `torch.nn.GRU` (sigmoid gates, tanh candidate),
+ * optionally bidirectional. Input `[batch, time, features]`; output `[batch, time, directions * units]`
+ * with `returnSequences`, else the final hidden state `[batch, directions * units]`.
+ * Weights per layer `l` and direction: `l{l}[_reverse]/kernel` `[in, 3 units]`,
+ * `recurrent_kernel` `[units, 3 units]`, `input_bias` and `recurrent_bias` `[3 units]`, gate blocks
+ * (z, r, n) as Keras stores them; {@link importTorchWeights} loads a PyTorch state dict into them.
+ */
+export class GRU extends StackedRecurrent {
+  static className = 'flowsentry.GRU';
+  readonly resetAfter = true;
+  protected readonly gates = 3;
+  protected readonly biasNames = ['input_bias', 'recurrent_bias'] as const;
+
+  constructor(args: GruArgs) {
+    super(args, args.bidirectional ?? false);
+    if (args.resetAfter !== undefined && args.resetAfter !== true) {
+      throw new ValueError('resetAfter', 'true (only the reset-after GRU of PyTorch / cuDNN is implemented)', args.resetAfter);
+    }
+  }
+
+  protected kerasBias(): null {
+    return null;
+  }
+
+  protected runDirection(x: tf.Tensor3D, weights: DirectionWeights, goBackwards: boolean): tf.Tensor3D {
+    const { kernel, recurrentKernel, biases } = this.read(weights);
+    const [inputBias, recurrentBias] = biases as [tf.Tensor1D, tf.Tensor1D];
+    return gruSequence({ x, kernel, recurrentKernel, inputBias, recurrentBias, goBackwards });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), resetAfter: this.resetAfter };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    return new cls(argsFromConfig<GruArgs>(config));
+  }
+}
+
+/** A GRU layer (reset-after, PyTorch-compatible); see {@link GRU}. */
+export function gru(args: GruArgs): GRU {
+  return new GRU(args);
+}
+
+/** A bidirectional GRU (PyTorch `nn.GRU(..., bidirectional=True)`); see {@link GRU}. */
+export function biGru(args: BiGruArgs): GRU {
+  if ((args as GruArgs).bidirectional === false) throw new ValueError('bidirectional', 'true or unset for biGru (use gru for one direction)', false);
+  return new GRU({ ...args, bidirectional: true });
+}
