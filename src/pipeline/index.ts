@@ -1,1 +1,15 @@
 import 'flowsentry/register';
+
+export {
+  Detector,
+  DETECTOR_FORMAT,
+  DETECTOR_FORMAT_VERSION,
+  type DetectorOptions,
+  type DecisionRule,
+  type IsolationForestCleaning,
+  type LabelledFlows,
+  type Probabilities,
+  type FitSummary,
+} from './detector.js';
+export { alignInput, type FlowInput, type FlowRecord, type FlowTable, type InputReport, type ColumnSpec } from './features.js';
+export { makeOptimizer, makeLoss, makeSchedule, type OptimizerSpec, type LossSpec } from './training-spec.js';
