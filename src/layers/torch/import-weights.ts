@@ -52,13 +52,17 @@ class Assignment {
     private readonly prefix: string,
   ) {}
 
-  take(name: string, expectedRank: number): { name: string; tensor: SafetensorsTensor } {
+  /** The tensor `prefix + name`, checked for rank (and, when given, PyTorch shape). */
+  take(name: string, expectedRank: number, expectedShape?: number[]): { name: string; tensor: SafetensorsTensor } {
     const full = `${this.prefix}${name}`;
     const tensor = this.state.tensors.get(full);
     if (tensor === undefined) {
       throw new ValueError(full, 'a tensor of that name in the state dict', 'no such tensor', `names present: ${[...this.state.tensors.keys()].slice(0, 12).join(', ')}`);
     }
     if (tensor.shape.length !== expectedRank) throw new ShapeError(full, `a rank-${expectedRank} tensor`, { shape: tensor.shape });
+    if (expectedShape !== undefined && expectedShape.some((d, i) => tensor.shape[i] !== d)) {
+      throw new ShapeError(full, `shape [${expectedShape.join(', ')}] (PyTorch layout) for this layer`, { shape: tensor.shape });
+    }
     this.loaded.push(full);
     return { name: full, tensor };
   }
@@ -118,10 +122,12 @@ function importRecurrent(layer: StackedRecurrent, a: Assignment, state: Safetens
     for (const reverse of layer.bidirectional ? [false, true] : [false]) {
       const suffix = `_l${l}${reverse ? '_reverse' : ''}`;
       const w = layer.directionWeightsOf(l, reverse);
-      const ih = a.take(`weight_ih${suffix}`, 2);
-      const hh = a.take(`weight_hh${suffix}`, 2);
-      const bih = a.take(`bias_ih${suffix}`, 1);
-      const bhh = a.take(`bias_hh${suffix}`, 1);
+      const rows = w.recurrentKernel.shape[1] as number; // gates * units
+      const inputs = w.kernel.shape[0] as number;
+      const ih = a.take(`weight_ih${suffix}`, 2, [rows, inputs]);
+      const hh = a.take(`weight_hh${suffix}`, 2, [rows, layer.units]);
+      const bih = a.take(`bias_ih${suffix}`, 1, [rows]);
+      const bhh = a.take(`bias_hh${suffix}`, 1, [rows]);
       const gates = (t: SafetensorsTensor): tf.Tensor => tf.tidy(() => (isGru ? gruGates(asTensor(t)) : asTensor(t)));
       const [gih, ghh] = [gates(ih.tensor), gates(hh.tensor)];
       a.assign(w.kernel, ih.name, tf.transpose(gih));
@@ -131,7 +137,6 @@ function importRecurrent(layer: StackedRecurrent, a: Assignment, state: Safetens
         a.assign(w.biases[0] as LayerVariable, bih.name, gates(bih.tensor));
         a.assign(w.biases[1] as LayerVariable, bhh.name, gates(bhh.tensor));
       } else {
-        if (bih.tensor.shape[0] !== bhh.tensor.shape[0]) throw new ShapeError(bhh.name, `shape [${bih.tensor.shape.join(', ')}] like ${bih.name}`, { shape: bhh.tensor.shape });
         a.assign(w.biases[0] as LayerVariable, `${bih.name} + ${bhh.name}`, tf.tidy(() => tf.add(asTensor(bih.tensor), asTensor(bhh.tensor))));
       }
     }
