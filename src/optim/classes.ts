@@ -1,4 +1,7 @@
 import type { serialization } from '@tensorflow/tfjs-core';
+import { SAM } from './sam.js';
 
 /** Optimizer classes registered with tfjs's serialization map by `register.ts`. */
-export const OPTIMIZER_CLASSES: serialization.SerializableConstructor<serialization.Serializable>[] = [];
+export const OPTIMIZER_CLASSES: serialization.SerializableConstructor<serialization.Serializable>[] = [
+  SAM as unknown as serialization.SerializableConstructor<serialization.Serializable>,
+];

@@ -1,1 +1,3 @@
 import 'flowsentry/register';
+
+export { SAM, type SAMOptions, type StatisticsUpdate } from './sam.js';

@@ -1,0 +1,41 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ValueError } from '../errors.js';
+
+interface HasSetLearningRate {
+  setLearningRate(learningRate: number): void;
+}
+interface HasLearningRate {
+  learningRate: number;
+}
+
+/**
+ * Sets the learning rate of any tfjs optimizer (and of flowsentry's wrappers, which delegate to
+ * their base). tfjs's SGD and momentum optimizers cache `-lr` in a scalar and expose
+ * `setLearningRate`; Adam, Adamax, Adagrad, Adadelta and RMSProp read their protected
+ * `learningRate` field at every `applyGradients`, so assigning it takes effect at the next step.
+ */
+export function setLearningRate(optimizer: tf.Optimizer, learningRate: number): void {
+  if (typeof learningRate !== 'number' || !Number.isFinite(learningRate) || learningRate < 0) {
+    throw new ValueError('learningRate', 'a finite number >= 0', learningRate);
+  }
+  const withSetter = optimizer as unknown as Partial<HasSetLearningRate>;
+  if (typeof withSetter.setLearningRate === 'function') {
+    withSetter.setLearningRate(learningRate);
+    return;
+  }
+  const withField = optimizer as unknown as Partial<HasLearningRate>;
+  if (typeof withField.learningRate === 'number') {
+    withField.learningRate = learningRate;
+    return;
+  }
+  throw new ValueError('optimizer', 'a tfjs optimizer with a learning rate', optimizer);
+}
+
+/** Reads the learning rate of a tfjs optimizer (see {@link setLearningRate}). */
+export function getLearningRate(optimizer: tf.Optimizer): number {
+  const withGetter = optimizer as unknown as { getLearningRate?: () => number };
+  if (typeof withGetter.getLearningRate === 'function') return withGetter.getLearningRate();
+  const lr = (optimizer as unknown as Partial<HasLearningRate>).learningRate;
+  if (typeof lr !== 'number') throw new ValueError('optimizer', 'a tfjs optimizer with a learning rate', optimizer);
+  return lr;
+}
