@@ -62,12 +62,18 @@ export function architectureContext(seed: Seed): ArchitectureContext {
  * The generic builder behind every named architecture (Keras-applications style): a flat input
  * `input` `[batch, inputDim]`, the architecture's body, flattening when needed, optional dropout
  * (`dropout`), and a softmax classifier `predictions`. Every model of the zoo therefore takes
- * preprocessed flows as they are and outputs class probabilities.
+ * preprocessed flows as they are and outputs class probabilities. `stem` lets an architecture
+ * start from an existing graph (e.g. a pre-trainable encoder whose layers the model must share).
  */
-export function buildFlowModel(options: FlowModelOptions, body: ArchitectureBody, defaults: { dropout: number; name: string }): tfl.LayersModel {
+export function buildFlowModel(
+  options: FlowModelOptions,
+  body: ArchitectureBody,
+  defaults: { dropout: number; name: string },
+  stem?: { input: tfl.SymbolicTensor; ctx: ArchitectureContext },
+): tfl.LayersModel {
   const o = checkModelOptions(options, defaults);
-  const ctx = architectureContext(o.seed);
-  const input = tfl.input({ shape: [o.inputDim], name: 'input' });
+  const ctx = stem?.ctx ?? architectureContext(o.seed);
+  const input = stem?.input ?? tfl.input({ shape: [o.inputDim], name: 'input' });
   let x = body(input, ctx);
   if (x.shape.length > 2) x = tfl.layers.flatten({ name: 'flatten' }).apply(x) as tfl.SymbolicTensor;
   if (o.dropout > 0) x = tfl.layers.dropout({ rate: o.dropout, seed: ctx.seed(), name: 'dropout' }).apply(x) as tfl.SymbolicTensor;
