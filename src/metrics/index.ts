@@ -10,3 +10,12 @@ export {
   type AverageScores,
   type BinaryScores,
 } from './classification-report.js';
+export {
+  rocAuc,
+  averagePrecision,
+  rocAucOneVsRest,
+  averagePrecisionOneVsRest,
+  type ScoreInput,
+  type RankingMetricOptions,
+  type OneVsRestScores,
+} from './ranking.js';
