@@ -1,3 +1,13 @@
 import 'flowsentry/register';
 
 export { SAM, type SAMOptions, type StatisticsUpdate } from './sam.js';
+export {
+  cosineAnnealing,
+  linearWarmup,
+  withSchedule,
+  ScheduledOptimizer,
+  type Schedule,
+  type CosineAnnealingOptions,
+  type LinearWarmupOptions,
+  type WithScheduleOptions,
+} from './schedules.js';
