@@ -1,0 +1,204 @@
+/**
+ * The two workloads of issue 7 on the embedded cpu backend, against PyTorch (1 thread) measured in
+ * the same run: a BiGRU classifier (T=20, F=32, 2 bidirectional layers of 64, Dense 16) and a
+ * ResCAE-like conv autoencoder on [batch, 1, 78, 1] 'images' (kernels 1x3, strides 1x2).
+ * `--quick`: batch 64, 2 timed steps. Also times stock tfjs-layers / stock kernels (flowsentry's
+ * kernels switched off) on the same backend.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { fileURLToPath } from 'node:url';
+import { gruSequence } from '../src/kernels/recurrent.js';
+import { setFlowsentryKernels } from '../src/kernels/switch.js';
+import { peakRssMb, printTable, pythonHas, runPython, timeMedian } from './util.js';
+
+const T = 20;
+const F = 32;
+const U = 64;
+const CLASSES = 16;
+const AE_F = 78;
+const C1 = 32;
+const C2 = 64;
+
+function glorot(shape: number[], seed: number): tf.Variable {
+  const fanIn = shape.length > 1 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : shape[0] ?? 1;
+  return tf.variable(tf.randomUniform(shape, -Math.sqrt(3 / fanIn), Math.sqrt(3 / fanIn), 'float32', seed));
+}
+
+/** BiGRU on flowsentry's sequence op (fused on cpu). */
+function buildBiGru(): { vars: tf.Variable[]; forward: (x: tf.Tensor3D) => tf.Tensor2D } {
+  const vars: tf.Variable[] = [];
+  let seed = 1;
+  const dir = (inF: number) => {
+    const d = {
+      kernel: glorot([inF, 3 * U], seed++),
+      recurrentKernel: glorot([U, 3 * U], seed++),
+      inputBias: tf.variable(tf.zeros([3 * U])),
+      recurrentBias: tf.variable(tf.zeros([3 * U])),
+    };
+    vars.push(d.kernel, d.recurrentKernel, d.inputBias, d.recurrentBias);
+    return d;
+  };
+  const l1f = dir(F);
+  const l1b = dir(F);
+  const l2f = dir(2 * U);
+  const l2b = dir(2 * U);
+  const dense = glorot([2 * U, CLASSES], seed++);
+  const denseBias = tf.variable(tf.zeros([CLASSES]));
+  vars.push(dense, denseBias);
+  const run = (x: tf.Tensor3D, d: ReturnType<typeof dir>, goBackwards: boolean) =>
+    gruSequence({ x, kernel: d.kernel as tf.Tensor2D, recurrentKernel: d.recurrentKernel as tf.Tensor2D, inputBias: d.inputBias as tf.Tensor1D, recurrentBias: d.recurrentBias as tf.Tensor1D, goBackwards });
+  const forward = (x: tf.Tensor3D) => {
+    const h1 = tf.concat([run(x, l1f, false), run(x, l1b, true)], 2);
+    const f2 = run(h1, l2f, false);
+    const b2 = run(h1, l2b, true);
+    const last = tf.concat([tf.squeeze(tf.slice(f2, [0, T - 1, 0], [-1, 1, -1]), [1]), tf.squeeze(tf.slice(b2, [0, 0, 0], [-1, 1, -1]), [1])], 1);
+    return tf.add(tf.matMul(last, dense), denseBias) as tf.Tensor2D;
+  };
+  return { vars, forward };
+}
+
+function conv(x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, stride: number): tf.Tensor4D {
+  return tf.add(tf.conv2d(x, w as tf.Tensor4D, [1, stride], 'same'), b);
+}
+
+function convT(x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, outW: number, outC: number): tf.Tensor4D {
+  return tf.add(tf.conv2dTranspose(x, w as tf.Tensor4D, [x.shape[0], 1, outW, outC], [1, 2], 'same'), b);
+}
+
+/** ResCAE-like conv autoencoder; the same layers as bench/train_torch.py's ConvAe. */
+function buildConvAe(): { vars: tf.Variable[]; forward: (x: tf.Tensor4D) => tf.Tensor4D } {
+  let seed = 100;
+  const w = (shape: number[]) => glorot(shape, seed++);
+  const z = (n: number) => tf.variable(tf.zeros([n]));
+  const p = {
+    e1: w([1, 3, 1, C1]), e1b: z(C1),
+    r1: w([1, 3, C1, C1]), r1b: z(C1),
+    r2: w([1, 3, C1, C1]), r2b: z(C1),
+    e2: w([1, 3, C1, C2]), e2b: z(C2),
+    d1: w([1, 3, C1, C2]), d1b: z(C1),
+    d2: w([1, 3, 1, C1]), d2b: z(1),
+  };
+  const w1 = Math.ceil(AE_F / 2);
+  const forward = (x: tf.Tensor4D) => {
+    let a: tf.Tensor4D = tf.relu(conv(x, p.e1, p.e1b, 2));
+    a = tf.relu(tf.add(a, conv(tf.relu(conv(a, p.r1, p.r1b, 1)), p.r2, p.r2b, 1))) as tf.Tensor4D;
+    a = tf.relu(conv(a, p.e2, p.e2b, 2));
+    a = tf.relu(convT(a, p.d1, p.d1b, w1, C1));
+    return convT(a as tf.Tensor4D, p.d2, p.d2b, AE_F, 1);
+  };
+  return { vars: Object.values(p), forward };
+}
+
+/** Stock tfjs-layers BiGRU with the same sizes (tfjs's GRU only has reset-before: same cost). */
+function buildStockBiGru(): tfl.Sequential {
+  const m = tfl.sequential();
+  m.add(tfl.layers.bidirectional({ layer: tfl.layers.gru({ units: U, returnSequences: true }) as tfl.RNN, inputShape: [T, F] }));
+  m.add(tfl.layers.bidirectional({ layer: tfl.layers.gru({ units: U }) as tfl.RNN }));
+  m.add(tfl.layers.dense({ units: CLASSES }));
+  return m;
+}
+
+/** Forward multiply-adds x2 of each workload (training counted as 3x forward). */
+function bigruFlops(batch: number): number {
+  const dir = (inF: number) => 2 * batch * T * (inF * 3 * U + U * 3 * U);
+  return 2 * dir(F) + 2 * dir(2 * U) + 2 * batch * 2 * U * CLASSES;
+}
+
+function caeFlops(batch: number): number {
+  const w1 = Math.ceil(AE_F / 2);
+  const w2 = Math.ceil(w1 / 2);
+  const c = (outW: number, ci: number, co: number) => 2 * batch * outW * 3 * ci * co;
+  return c(w1, 1, C1) + 2 * c(w1, C1, C1) + c(w2, C1, C2) + c(w2, C2, C1) + c(w1, C1, 1);
+}
+
+interface TorchTimes {
+  bigru_train_ms: number;
+  bigru_infer_ms: number;
+  cae_train_ms: number;
+  cae_infer_ms: number;
+}
+
+export async function main(options: { quick: boolean }): Promise<void> {
+  await tf.setBackend('cpu');
+  await tf.ready();
+  const batch = options.quick ? 64 : 256;
+  const repeats = options.quick ? 2 : 5;
+  const x = tf.randomNormal([batch, T, F], 0, 1, 'float32', 7) as tf.Tensor3D;
+  const labels = tf.oneHot(tf.randomUniform([batch], 0, CLASSES, 'int32', 8), CLASSES);
+  const img = tf.randomUniform([batch, 1, AE_F, 1], 0, 1, 'float32', 9) as tf.Tensor4D;
+
+  const gru = buildBiGru();
+  const ae = buildConvAe();
+  const optG = tf.train.adam(1e-3);
+  const optA = tf.train.adam(1e-3);
+  const gruStep = () => {
+    const cost = optG.minimize(() => tf.losses.softmaxCrossEntropy(labels, gru.forward(x)), true, gru.vars);
+    cost?.dataSync();
+    cost?.dispose();
+  };
+  const gruInfer = () => tf.tidy(() => gru.forward(x).dataSync());
+  const aeStep = () => {
+    const cost = optA.minimize(() => tf.losses.meanSquaredError(img, ae.forward(img)), true, ae.vars);
+    cost?.dataSync();
+    cost?.dispose();
+  };
+  const aeInfer = () => tf.tidy(() => ae.forward(img).dataSync());
+
+  const ours = {
+    gruTrain: await timeMedian(gruStep, repeats),
+    gruInfer: await timeMedian(gruInfer, repeats),
+    aeTrain: await timeMedian(aeStep, repeats),
+    aeInfer: await timeMedian(aeInfer, repeats),
+  };
+
+  // Stock: tfjs-layers BiGRU and the same conv AE ops, flowsentry's kernels switched off.
+  setFlowsentryKernels(false);
+  const stockRepeats = options.quick ? 1 : 2;
+  const stock = buildStockBiGru();
+  const optS = tf.train.adam(1e-3);
+  const stockStep = () => {
+    const cost = optS.minimize(() => tf.losses.softmaxCrossEntropy(labels, stock.apply(x) as tf.Tensor2D), true);
+    cost?.dataSync();
+    cost?.dispose();
+  };
+  const st = {
+    gruTrain: await timeMedian(stockStep, stockRepeats, options.quick ? 0 : 1),
+    gruInfer: await timeMedian(() => tf.tidy(() => (stock.apply(x) as tf.Tensor).dataSync()), stockRepeats, 0),
+    aeTrain: await timeMedian(aeStep, stockRepeats, 0),
+    aeInfer: await timeMedian(aeInfer, stockRepeats, 0),
+  };
+  setFlowsentryKernels(true);
+
+  let torch: TorchTimes | null = null;
+  if (pythonHas('torch')) {
+    const script = fileURLToPath(new URL('./train_torch.py', import.meta.url));
+    torch = runPython<TorchTimes>(script, ['--batch', String(batch), '--repeats', String(repeats)]);
+  } else {
+    console.log('(PyTorch not importable by /usr/bin/python3: reference column empty)');
+  }
+
+  const gf = (flops: number, ms: number) => flops / ms / 1e6;
+  const rows: (string | number)[][] = [
+    ['BiGRU train step', ours.gruTrain, st.gruTrain, torch?.bigru_train_ms ?? NaN, 3 * bigruFlops(batch)],
+    ['BiGRU inference', ours.gruInfer, st.gruInfer, torch?.bigru_infer_ms ?? NaN, bigruFlops(batch)],
+    ['conv AE train step', ours.aeTrain, st.aeTrain, torch?.cae_train_ms ?? NaN, 3 * caeFlops(batch)],
+    ['conv AE inference', ours.aeInfer, st.aeInfer, torch?.cae_infer_ms ?? NaN, caeFlops(batch)],
+  ].map(([name, o, s, p, fl]) => [
+    name as string,
+    o as number,
+    s as number,
+    p as number,
+    (o as number) / (p as number),
+    (s as number) / (o as number),
+    gf(fl as number, o as number),
+  ]);
+  console.log(`batch ${batch}, median of ${repeats} (stock: ${stockRepeats}), backend ${tf.getBackend()}\n`);
+  printTable(['work', 'flowsentry ms', 'stock tfjs ms', 'PyTorch 1 thread ms', 'flowsentry / PyTorch', 'speed-up over stock', 'flowsentry GFLOP/s'], rows);
+  console.log(`\npeak RSS ${peakRssMb().toFixed(0)} MB (this process; PyTorch runs in a child)`);
+  tf.dispose([x, labels, img, ...gru.vars, ...ae.vars]);
+  stock.dispose();
+  optG.dispose();
+  optA.dispose();
+  optS.dispose();
+}

@@ -1,0 +1,152 @@
+import { fc, test } from '@fast-check/vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect } from 'vitest';
+import { gruSequenceFused } from '../../src/kernels/gru.js';
+import { lstmSequenceFused } from '../../src/kernels/lstm.js';
+import { gruSequence, usesFusedRecurrentKernels } from '../../src/kernels/recurrent.js';
+import { gruSequenceReference, lstmSequenceReference } from '../../src/kernels/recurrent-reference.js';
+import { setFlowsentryKernels } from '../../src/kernels/switch.js';
+import { expectNoLeaks } from '../helpers/leaks.js';
+
+const dims = fc.record({
+  batch: fc.integer({ min: 1, max: 5 }),
+  // time >= 2: the reference's gradient fails at time 1 (tfjs passes a lone dy, not an array, to
+  // the Unpack gradient); the fused kernel is checked at time 1 separately below.
+  time: fc.integer({ min: 2, max: 6 }),
+  features: fc.integer({ min: 1, max: 7 }),
+  units: fc.integer({ min: 1, max: 9 }),
+  goBackwards: fc.boolean(),
+  withState: fc.boolean(),
+  seed: fc.integer({ min: 0, max: 1e6 }),
+});
+type Dims = typeof dims extends fc.Arbitrary<infer D> ? D : never;
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+}
+
+/** Forward values and gradients of sum(y * weights) w.r.t. every input, for one sequence op. */
+function valueAndGrads(
+  run: (inputs: tf.Tensor[]) => tf.Tensor3D,
+  inputs: tf.Tensor[],
+  weights: tf.Tensor,
+): { y: tf.Tensor; grads: tf.Tensor[] } {
+  const f = (...xs: tf.Tensor[]) => tf.sum(tf.mul(run(xs), weights));
+  const grads = tf.grads(f)(inputs);
+  return { y: run(inputs), grads };
+}
+
+function gruInputs(d: Dims): tf.Tensor[] {
+  const { batch: B, time: T, features: F, units: U, seed } = d;
+  const t = [
+    tf.randomNormal([B, T, F], 0, 1, 'float32', seed),
+    tf.randomNormal([F, 3 * U], 0, 0.6, 'float32', seed + 1),
+    tf.randomNormal([U, 3 * U], 0, 0.6, 'float32', seed + 2),
+    tf.randomNormal([3 * U], 0, 0.5, 'float32', seed + 3),
+    tf.randomNormal([3 * U], 0, 0.5, 'float32', seed + 4),
+  ];
+  if (d.withState) t.push(tf.randomNormal([B, U], 0, 0.5, 'float32', seed + 5));
+  return t;
+}
+
+function lstmInputs(d: Dims): tf.Tensor[] {
+  const { batch: B, time: T, features: F, units: U, seed } = d;
+  const t = [
+    tf.randomNormal([B, T, F], 0, 1, 'float32', seed),
+    tf.randomNormal([F, 4 * U], 0, 0.6, 'float32', seed + 1),
+    tf.randomNormal([U, 4 * U], 0, 0.6, 'float32', seed + 2),
+    tf.randomNormal([4 * U], 0, 0.5, 'float32', seed + 3),
+  ];
+  if (d.withState) t.push(tf.randomNormal([B, U], 0, 0.5, 'float32', seed + 5), tf.randomNormal([B, U], 0, 0.5, 'float32', seed + 6));
+  return t;
+}
+
+const gruArgs = (d: Dims, t: tf.Tensor[]) => ({
+  x: t[0] as tf.Tensor3D,
+  kernel: t[1] as tf.Tensor2D,
+  recurrentKernel: t[2] as tf.Tensor2D,
+  inputBias: t[3] as tf.Tensor1D,
+  recurrentBias: t[4] as tf.Tensor1D,
+  ...(d.withState ? { initialState: t[5] as tf.Tensor2D } : {}),
+  goBackwards: d.goBackwards,
+});
+
+const lstmArgs = (d: Dims, t: tf.Tensor[]) => ({
+  x: t[0] as tf.Tensor3D,
+  kernel: t[1] as tf.Tensor2D,
+  recurrentKernel: t[2] as tf.Tensor2D,
+  bias: t[3] as tf.Tensor1D,
+  ...(d.withState ? { initialState: { h: t[4] as tf.Tensor2D, c: t[5] as tf.Tensor2D } } : {}),
+  goBackwards: d.goBackwards,
+});
+
+const cases = [
+  { name: 'GRU', inputs: gruInputs, fused: (d: Dims, t: tf.Tensor[]) => gruSequenceFused(gruArgs(d, t)), reference: (d: Dims, t: tf.Tensor[]) => gruSequenceReference(gruArgs(d, t)) },
+  { name: 'LSTM', inputs: lstmInputs, fused: (d: Dims, t: tf.Tensor[]) => lstmSequenceFused(lstmArgs(d, t)), reference: (d: Dims, t: tf.Tensor[]) => lstmSequenceReference(lstmArgs(d, t)) },
+];
+
+describe.each(cases)('fused $name sequence', (c) => {
+  test.prop([dims], { numRuns: 25 })('equals the op-composition reference: outputs to 1e-5, gradients of every input to 1e-4', (d) => {
+    const inputs = c.inputs(d);
+    const weights = tf.randomNormal([d.batch, d.time, d.units], 0, 1, 'float32', d.seed + 9);
+    const fused = valueAndGrads((t) => c.fused(d, t), inputs, weights);
+    const ref = valueAndGrads((t) => c.reference(d, t), inputs, weights);
+    expect(maxAbsDiff(fused.y, ref.y)).toBeLessThan(1e-5);
+    expect(fused.grads.length).toBe(inputs.length);
+    fused.grads.forEach((g, i) => {
+      expect(g.shape).toEqual(inputs[i]!.shape);
+      expect(maxAbsDiff(g, ref.grads[i]!)).toBeLessThan(1e-4);
+    });
+    tf.dispose([...inputs, weights, fused.y, ref.y, ...fused.grads, ...ref.grads]);
+  });
+
+  test('forward and gradient leave no tensor behind', async () => {
+    const d: Dims = { batch: 3, time: 4, features: 5, units: 6, goBackwards: true, withState: true, seed: 3 };
+    const inputs = c.inputs(d);
+    await expectNoLeaks(() => {
+      tf.dispose(c.fused(d, inputs));
+      const g = tf.grads((...xs: tf.Tensor[]) => tf.sum(c.fused(d, xs)))(inputs);
+      tf.dispose(g);
+    });
+    tf.dispose(inputs);
+  });
+});
+
+test('at one time step the fused GRU gradient equals the single-cell formula', () => {
+  // h = (1 - z) n + z h0 with h0 = 0: dL/dW_n = x (1 - z)(1 - n^2) for L = sum(h), one unit.
+  const x = tf.tensor3d([[[0.7]]]);
+  const k = tf.tensor2d([[0.3, -0.2, 0.5]]);
+  const r = tf.tensor2d([[0.1, 0.4, -0.6]]);
+  const zero = tf.zeros([3]) as tf.Tensor1D;
+  const [gk] = tf.grads((kk: tf.Tensor) => tf.sum(gruSequenceFused({ x, kernel: kk as tf.Tensor2D, recurrentKernel: r, inputBias: zero, recurrentBias: zero })))([k]);
+  const z = 1 / (1 + Math.exp(-0.7 * 0.3));
+  const n = Math.tanh(0.7 * 0.5);
+  const want = [0.7 * -n * z * (1 - z), 0, 0.7 * (1 - z) * (1 - n * n)]; // dz: h0 - n; r has no effect when h0 = 0
+  const got = Array.from(gk!.dataSync());
+  got.forEach((g, i) => expect(g).toBeCloseTo(want[i]!, 6));
+  tf.dispose([x, k, r, zero, gk!]);
+});
+
+test('gruSequence runs the fused kernel on cpu and the reference when flowsentry kernels are off', () => {
+  expect(tf.getBackend()).toBe('cpu');
+  expect(usesFusedRecurrentKernels()).toBe(true);
+  setFlowsentryKernels(false);
+  expect(usesFusedRecurrentKernels()).toBe(false);
+  setFlowsentryKernels(true);
+  const d: Dims = { batch: 2, time: 3, features: 4, units: 5, goBackwards: false, withState: false, seed: 1 };
+  const inputs = gruInputs(d);
+  const y = gruSequence(gruArgs(d, inputs));
+  const ref = gruSequenceReference(gruArgs(d, inputs));
+  expect(maxAbsDiff(y, ref)).toBeLessThan(1e-5);
+  tf.dispose([...inputs, y, ref]);
+});
+
+test('bad shapes throw ShapeError naming the argument', () => {
+  const x = tf.zeros([2, 3, 4]) as tf.Tensor3D;
+  const k = tf.zeros([5, 12]) as tf.Tensor2D;
+  const r = tf.zeros([4, 12]) as tf.Tensor2D;
+  const b = tf.zeros([12]) as tf.Tensor1D;
+  expect(() => gruSequenceFused({ x, kernel: k, recurrentKernel: r, inputBias: b, recurrentBias: b })).toThrow(/kernel/);
+  expect(() => lstmSequenceFused({ x, kernel: tf.zeros([4, 16]) as tf.Tensor2D, recurrentKernel: r, bias: b })).toThrow(/recurrentKernel/);
+  tf.dispose([x, k, r, b]);
+});
