@@ -6,7 +6,7 @@ import { splitResidualBlock } from './split-residual-block.js';
 
 /** Options of {@link resCae}. */
 export interface ResCaeArgs {
-  /** Number of features F of a flow vector; the decoder reconstructs exactly F (odd or even). */
+  /** Number of features F of a flow vector, at least 5; the decoder reconstructs exactly F (odd or even). */
   features: number;
   /**
    * `'vector'`: inputs and reconstructions are `[batch, F]` (reshaped to a 1 x F image inside);
@@ -17,9 +17,9 @@ export interface ResCaeArgs {
   encoderFilters?: [number, number];
   /** Filters of the first transposed convolution of the decoder (the second has 1). Default 16. */
   decoderFilters?: number;
-  /** Batch-norm momentum of the encoder blocks (Keras convention). Default 0.99. */
+  /** Batch-norm momentum of the encoder blocks (Keras convention). Default 0.9, PyTorch's `momentum=0.1` as the paper trains in PyTorch. */
   batchNormMomentum?: number;
-  /** Batch-norm epsilon of the encoder blocks. Default 1e-3. */
+  /** Batch-norm epsilon of the encoder blocks. Default 1e-5 (PyTorch's). */
   batchNormEpsilon?: number;
   /** Seed of every initializer: the same seed gives the same initial weights. Default: unseeded. */
   seed?: number;
@@ -57,7 +57,8 @@ export function resCaeCodeWidth(features: number): number {
  */
 export function resCae(args: ResCaeArgs): ResCae {
   const features = checkPositiveInt('features', args.features);
-  if (features < 3) throw new ValueError('features', 'at least 3 (the kernel width)', features);
+  // Block 2 sees ceil(F / 2) columns and its kernel is 3 wide.
+  if (features < 5) throw new ValueError('features', 'at least 5 (block 2 needs ceil(F / 2) >= 3 columns for its width-3 kernel)', features);
   const inputFormat = args.inputFormat ?? 'vector';
   if (inputFormat !== 'vector' && inputFormat !== 'image') throw new ValueError('inputFormat', "'vector' or 'image'", inputFormat);
   const [filters1, filters2] = checkIntList('encoderFilters', args.encoderFilters ?? [16, 32], 2) as [number, number];
@@ -65,10 +66,7 @@ export function resCae(args: ResCaeArgs): ResCae {
   const prefix = args.name ?? uniqueLayerName('res_cae');
   const rng = args.seed === undefined ? undefined : new Rng(args.seed);
   const seeded = (): { seed?: number } => (rng === undefined ? {} : { seed: rng.nextSeed() });
-  const bn = {
-    ...(args.batchNormMomentum === undefined ? {} : { batchNormMomentum: args.batchNormMomentum }),
-    ...(args.batchNormEpsilon === undefined ? {} : { batchNormEpsilon: args.batchNormEpsilon }),
-  };
+  const bn = { batchNormMomentum: args.batchNormMomentum ?? 0.9, batchNormEpsilon: args.batchNormEpsilon ?? 1e-5 };
 
   const input = tfl.input({ shape: inputFormat === 'vector' ? [features] : [1, features, 1], name: `${prefix}_input` });
   let image = input;
