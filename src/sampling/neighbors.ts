@@ -10,8 +10,8 @@ export interface NearestNeighborsOptions {
   /** Neighbours returned by `kneighbors` when it is not told otherwise (default 5, as scikit-learn). */
   nNeighbors?: number;
   /**
-   * 'js': exact search on the CPU in plain typed-array code, pruned with pivot (triangle
-   * inequality) bounds, so that no distance that cannot matter is computed.
+   * 'js': exact search on the CPU in plain typed-array code through a k-d tree (bounding-box
+   * lower bounds), so that distances that cannot matter are not computed.
    * 'tfjs': brute force by blocks of query rows through `tf.matMul` (runs on the GPU with
    * tfjs-node-gpu / webgl), candidates re-ranked with exact distances.
    * 'auto' (default): 'tfjs' when the active backend is a GPU or native one and the problem is
@@ -20,8 +20,8 @@ export interface NearestNeighborsOptions {
   method?: NeighborsMethod;
   /** Query rows per block of the 'tfjs' path (default 1024): bounds memory to blockSize x n floats. */
   blockSize?: number;
-  /** Number of pivots of the 'js' path (default 8). */
-  pivots?: number;
+  /** Rows per leaf of the k-d tree of the 'js' path (default 32). */
+  leafSize?: number;
 }
 
 /** The result of {@link NearestNeighbors.kneighbors}: row-major `rows x k` arrays. */
@@ -50,9 +50,9 @@ export class NearestNeighbors {
   readonly nNeighbors: number;
   readonly method: NeighborsMethod;
   readonly blockSize: number;
-  readonly pivots: number;
+  readonly leafSize: number;
   private data: DenseMatrix | null = null;
-  private index: PivotIndex | null = null;
+  private index: KdTree | null = null;
 
   constructor(options: NearestNeighborsOptions = {}) {
     this.nNeighbors = options.nNeighbors ?? 5;
@@ -61,8 +61,8 @@ export class NearestNeighbors {
     if (!['auto', 'js', 'tfjs'].includes(this.method)) throw new ValueError('method', "'auto', 'js' or 'tfjs'", this.method);
     this.blockSize = options.blockSize ?? 1024;
     checkK(this.blockSize, 'blockSize');
-    this.pivots = options.pivots ?? 8;
-    checkK(this.pivots, 'pivots');
+    this.leafSize = options.leafSize ?? 32;
+    checkK(this.leafSize, 'leafSize');
   }
 
   /** Stores (a float32 copy of) the rows to search. Returns this. */
@@ -95,7 +95,7 @@ export class NearestNeighbors {
     }
     const method = this.method === 'auto' ? this.autoMethod(q.rows, data.rows) : this.method;
     if (method === 'tfjs') return kneighborsTfjs(data, q, k, self, this.blockSize);
-    if (this.index === null) this.index = new PivotIndex(data, Math.min(this.pivots, data.rows));
+    if (this.index === null) this.index = new KdTree(data, this.leafSize);
     return this.index.search(q, k, self);
   }
 
@@ -161,127 +161,169 @@ class TopK {
 }
 
 /**
- * Rows sorted by their distance to a first pivot, with their distances to every pivot: a query
- * scans outward from its own position and stops when the first pivot's bound exceeds the k-th
- * distance found; other candidates are skipped when any pivot's bound |d(q,p) - d(x,p)| does.
- * Exact by the triangle inequality.
+ * A k-d tree over a row-ordered copy of the data: median splits on the widest dimension, leaves of
+ * `leafSize` rows, and a bounding box per node. A query visits nodes nearest-box-first and skips a
+ * node whose box is farther than the current k-th distance: exact, and far fewer distances than
+ * brute force on data of low intrinsic dimension (network flows are).
  */
-class PivotIndex {
+class KdTree {
   private readonly order: Int32Array;
   private readonly sorted: Float32Array;
-  /** Distance of each sorted row to each pivot, row-major rows x P. */
-  private readonly pd: Float64Array;
-  private readonly pivotRows: Float32Array;
-  private readonly nPivots: number;
+  private readonly nodeStart: Int32Array;
+  private readonly nodeEnd: Int32Array;
+  private readonly nodeLeft: Int32Array;
+  private readonly nodeRight: Int32Array;
+  private readonly boxLo: Float64Array;
+  private readonly boxHi: Float64Array;
+  private readonly nNodes: number;
 
-  constructor(private readonly m: DenseMatrix, nPivots: number) {
+  constructor(private readonly m: DenseMatrix, leafSize: number) {
     const { rows: n, cols: d, data } = m;
-    this.nPivots = nPivots;
-    // Farthest-first pivots: start from the row farthest from row 0, then the row farthest from all chosen.
-    const pivots: number[] = [];
-    const minDist = new Float64Array(n).fill(Infinity);
-    let far = 0;
-    let best = -1;
-    for (let r = 0; r < n; r++) {
-      const s = sqDist(data, r * d, data, 0, d);
-      if (s > best) {
-        best = s;
-        far = r;
-      }
-    }
-    const rawPd = new Float64Array(n * nPivots);
-    for (let p = 0; p < nPivots; p++) {
-      pivots.push(far);
-      let nextFar = 0;
-      let nextBest = -1;
-      for (let r = 0; r < n; r++) {
-        const s = Math.sqrt(sqDist(data, r * d, data, far * d, d));
-        rawPd[r * nPivots + p] = s;
-        if (s < (minDist[r] as number)) minDist[r] = s;
-        if ((minDist[r] as number) > nextBest) {
-          nextBest = minDist[r] as number;
-          nextFar = r;
-        }
-      }
-      far = nextFar;
-    }
-    this.pivotRows = new Float32Array(nPivots * d);
-    pivots.forEach((r, p) => this.pivotRows.set(data.subarray(r * d, r * d + d), p * d));
     const order = new Int32Array(n);
     for (let r = 0; r < n; r++) order[r] = r;
-    order.sort((a, b) => (rawPd[a * nPivots] as number) - (rawPd[b * nPivots] as number) || a - b);
+    const cap = 2 * Math.ceil(n / Math.max(1, leafSize >> 1)) + 2;
+    const nodeStart = new Int32Array(cap);
+    const nodeEnd = new Int32Array(cap);
+    const nodeLeft = new Int32Array(cap).fill(-1);
+    const nodeRight = new Int32Array(cap).fill(-1);
+    const boxLo = new Float64Array(cap * d);
+    const boxHi = new Float64Array(cap * d);
+    let count = 1;
+    nodeStart[0] = 0;
+    nodeEnd[0] = n;
+    const stack: number[] = [0];
+    const keys = new Float64Array(n);
+    while (stack.length > 0) {
+      const node = stack.pop() as number;
+      const start = nodeStart[node] as number;
+      const end = nodeEnd[node] as number;
+      const lo = node * d;
+      for (let f = 0; f < d; f++) {
+        boxLo[lo + f] = Infinity;
+        boxHi[lo + f] = -Infinity;
+      }
+      for (let i = start; i < end; i++) {
+        const o = (order[i] as number) * d;
+        for (let f = 0; f < d; f++) {
+          const v = data[o + f] as number;
+          if (v < (boxLo[lo + f] as number)) boxLo[lo + f] = v;
+          if (v > (boxHi[lo + f] as number)) boxHi[lo + f] = v;
+        }
+      }
+      if (end - start <= leafSize) continue;
+      let dim = 0;
+      let spread = -1;
+      for (let f = 0; f < d; f++) {
+        const w = (boxHi[lo + f] as number) - (boxLo[lo + f] as number);
+        if (w > spread) {
+          spread = w;
+          dim = f;
+        }
+      }
+      if (spread <= 0) continue; // all rows equal: a leaf
+      const mid = (start + end) >> 1;
+      for (let i = start; i < end; i++) keys[i] = data[(order[i] as number) * d + dim] as number;
+      quickselect(keys, order, start, end - 1, mid);
+      const l = count++;
+      const r = count++;
+      nodeStart[l] = start;
+      nodeEnd[l] = mid;
+      nodeStart[r] = mid;
+      nodeEnd[r] = end;
+      nodeLeft[node] = l;
+      nodeRight[node] = r;
+      stack.push(r, l);
+    }
+    this.nNodes = count;
     this.order = order;
+    this.nodeStart = nodeStart;
+    this.nodeEnd = nodeEnd;
+    this.nodeLeft = nodeLeft;
+    this.nodeRight = nodeRight;
+    this.boxLo = boxLo;
+    this.boxHi = boxHi;
     this.sorted = new Float32Array(n * d);
-    this.pd = new Float64Array(n * nPivots);
     for (let s = 0; s < n; s++) {
       const r = order[s] as number;
       this.sorted.set(data.subarray(r * d, r * d + d), s * d);
-      this.pd.set(rawPd.subarray(r * nPivots, r * nPivots + nPivots), s * nPivots);
     }
   }
 
+  private boxDist(node: number, q: Float32Array, qo: number): number {
+    const d = this.m.cols;
+    const lo = this.boxLo;
+    const hi = this.boxHi;
+    const b = node * d;
+    let s = 0;
+    for (let f = 0; f < d; f++) {
+      const v = q[qo + f] as number;
+      const a = lo[b + f] as number;
+      if (v < a) {
+        const t = a - v;
+        s += t * t;
+      } else {
+        const h = hi[b + f] as number;
+        if (v > h) {
+          const t = v - h;
+          s += t * t;
+        }
+      }
+    }
+    return s;
+  }
+
   search(q: DenseMatrix, k: number, self: boolean): KNeighborsResult {
-    const { rows: n, cols: d } = this.m;
-    const P = this.nPivots;
-    const { sorted, pd, order, pivotRows } = this;
+    const d = this.m.cols;
+    const { sorted, order, nodeStart, nodeEnd, nodeLeft, nodeRight } = this;
     const qd = q.data;
     const distances = new Float64Array(q.rows * k);
     const indices = new Int32Array(q.rows * k);
     const top = new TopK(self ? k + 1 : k);
-    const qp = new Float64Array(P);
-    // Inverse permutation, to start a self query at its own position.
-    let position: Int32Array | null = null;
-    if (self) {
-      position = new Int32Array(n);
-      for (let s = 0; s < n; s++) position[order[s] as number] = s;
-    }
+    const stackNode = new Int32Array(2 * this.nNodes + 2);
+    const stackDist = new Float64Array(2 * this.nNodes + 2);
+    // Box distances are exact lower bounds up to rounding: prune only when clearly larger.
     const slack = 1 + 1e-9;
     for (let r = 0; r < q.rows; r++) {
       const qo = r * d;
-      for (let p = 0; p < P; p++) qp[p] = Math.sqrt(sqDist(qd, qo, pivotRows, p * d, d));
-      const q0 = qp[0] as number;
-      let start: number;
-      if (position !== null) start = position[r] as number;
-      else {
-        let lo = 0;
-        let hi = n;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if ((pd[mid * P] as number) < q0) lo = mid + 1;
-          else hi = mid;
-        }
-        start = Math.min(lo, n - 1);
-      }
       top.reset();
-      let left = start - 1;
-      let right = start;
-      let bound = Infinity; // k-th distance (not squared), with slack
-      while (left >= 0 || right < n) {
-        // Take the side whose first-pivot gap is smaller.
-        const gl = left >= 0 ? q0 - (pd[left * P] as number) : Infinity;
-        const gr = right < n ? (pd[right * P] as number) - q0 : Infinity;
-        let s: number;
-        let gap: number;
-        if (gl <= gr) {
-          s = left--;
-          gap = gl;
-        } else {
-          s = right++;
-          gap = gr;
+      let sp = 0;
+      stackNode[0] = 0;
+      stackDist[0] = 0;
+      sp = 1;
+      while (sp > 0) {
+        sp--;
+        const node = stackNode[sp] as number;
+        if ((stackDist[sp] as number) > top.bound() * slack) continue;
+        const left = nodeLeft[node] as number;
+        if (left < 0) {
+          const end = nodeEnd[node] as number;
+          for (let s = nodeStart[node] as number; s < end; s++) top.push(sqDist(qd, qo, sorted, s * d, d), order[s] as number);
+          continue;
         }
-        if (gap > bound) break; // both sides are now beyond the bound (the other gap is larger)
-        const base = s * P;
-        let skip = false;
-        for (let p = 1; p < P; p++) {
-          if (Math.abs((qp[p] as number) - (pd[base + p] as number)) > bound) {
-            skip = true;
-            break;
+        const right = nodeRight[node] as number;
+        const dl = this.boxDist(left, qd, qo);
+        const dr = this.boxDist(right, qd, qo);
+        const bound = top.bound() * slack;
+        // Push the farther child first so the nearer one is searched first.
+        if (dl <= dr) {
+          if (dr <= bound) {
+            stackNode[sp] = right;
+            stackDist[sp++] = dr;
+          }
+          if (dl <= bound) {
+            stackNode[sp] = left;
+            stackDist[sp++] = dl;
+          }
+        } else {
+          if (dl <= bound) {
+            stackNode[sp] = left;
+            stackDist[sp++] = dl;
+          }
+          if (dr <= bound) {
+            stackNode[sp] = right;
+            stackDist[sp++] = dr;
           }
         }
-        if (skip) continue;
-        top.push(sqDist(qd, qo, sorted, s * d, d), order[s] as number);
-        const b = top.bound();
-        if (b !== Infinity) bound = Math.sqrt(b) * slack + 1e-300;
       }
       let c = 0;
       for (let t = 0; t < top.size && c < k; t++) {
@@ -293,6 +335,32 @@ class PivotIndex {
       }
     }
     return { distances, indices, rows: q.rows, k };
+  }
+}
+
+/** Partially sorts keys[lo..hi] (and `order` alongside) so that position `nth` holds its order statistic. */
+function quickselect(keys: Float64Array, order: Int32Array, lo: number, hi: number, nth: number): void {
+  while (hi > lo) {
+    const pivot = keys[(lo + hi) >> 1] as number;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((keys[i] as number) < pivot) i++;
+      while ((keys[j] as number) > pivot) j--;
+      if (i <= j) {
+        const tk = keys[i] as number;
+        keys[i] = keys[j] as number;
+        keys[j] = tk;
+        const to = order[i] as number;
+        order[i] = order[j] as number;
+        order[j] = to;
+        i++;
+        j--;
+      }
+    }
+    if (nth <= j) hi = j;
+    else if (nth >= i) lo = i;
+    else return;
   }
 }
 

@@ -65,7 +65,7 @@ describe('NearestNeighbors properties', () => {
     { numRuns: 60 },
   )('equals a sorted brute force by (distance, index), duplicates and ties included', ([X, Q], k) => {
     for (const method of ['js', 'tfjs'] as const) {
-      const nn = new NearestNeighbors({ method, pivots: 3 }).fit(X);
+      const nn = new NearestNeighbors({ method, leafSize: 3 }).fit(X);
       const res = nn.kneighbors(Q, k);
       const ref = bruteForce(X, Q, k, false);
       ref.forEach((r, q) => expect(Array.from(res.indices.subarray(q * k, q * k + k))).toEqual(r.i));
