@@ -13,6 +13,7 @@ interface DenseConvFixture {
   linear: { file: string; x: number[][]; y: number[][] };
   linearF64Prefixed: { file: string; prefix: string };
   conv2d: { file: string; xNchw: number[][][][]; yNchw: number[][][][] };
+  conv1d: { file: string; xNcl: number[][][]; yNcl: number[][][] };
 }
 const fixture = JSON.parse(readFileSync(path.join(TORCH_FIXTURES, 'dense_conv.json'), 'utf8')) as DenseConvFixture;
 
@@ -38,6 +39,14 @@ describe('importTorchWeights: nn.Linear and nn.Conv2d into tfjs layers', () => {
     const x = tf.transpose(tf.tensor4d(fixture.conv2d.xNchw), [0, 2, 3, 1]);
     const y = tf.transpose(layer.apply(x) as tf.Tensor, [0, 3, 1, 2]);
     expectClose(y, fixture.conv2d.yNchw, 1e-5, 'conv2d');
+  });
+
+  it('nn.Conv1d -> tfl conv1d (channels last) gives PyTorch outputs', async () => {
+    const layer = tfl.layers.conv1d({ filters: 2, kernelSize: 3 });
+    await importTorchWeights(layer, fixtureBytes(fixture.conv1d.file));
+    const x = tf.transpose(tf.tensor3d(fixture.conv1d.xNcl), [0, 2, 1]);
+    const y = tf.transpose(layer.apply(x) as tf.Tensor, [0, 2, 1]);
+    expectClose(y, fixture.conv1d.yNcl, 1e-5, 'conv1d');
   });
 });
 
