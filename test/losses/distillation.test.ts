@@ -53,7 +53,7 @@ describe('distillationLoss equals the PyTorch formula (KL batchmean * T^2, mixed
     const averagedLogits = distillationLoss(s, tf.tensor2d([[5, 5, 0]]), { temperature: 1 }).dataSync()[0]!;
     // The student equals the mean of the teachers' logits: averaging logits would give zero loss.
     expect(averagedLogits).toBeCloseTo(0, 6);
-    expect(averagedProbabilities).toBeGreaterThan(0.1);
+    expect(averagedProbabilities).toBeGreaterThan(1e-3);
     const p = [Math.exp(10) / (Math.exp(10) + 2), 1 / (Math.exp(10) + 2), 1 / (Math.exp(10) + 2)];
     const pt = [(p[0]! + p[1]!) / 2, (p[1]! + p[0]!) / 2, p[2]!];
     const ps = [Math.exp(5) / (2 * Math.exp(5) + 1), Math.exp(5) / (2 * Math.exp(5) + 1), 1 / (2 * Math.exp(5) + 1)];
