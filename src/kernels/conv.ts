@@ -1,0 +1,187 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type CpuBackend, f32, runCpuKernel } from './cpu-backend.js';
+import { gemm } from './gemm.js';
+
+/** Upper bound on the floats of one im2col block; larger batches run in chunks of images. */
+const COLS_BUDGET = 1 << 22;
+
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+type ConvInfo = tf.backend_util.Conv2DInfo;
+
+function convInfoFor(
+  xShape: number[],
+  filterShape: number[],
+  attrs: tf.NamedAttrMap,
+  dilations: number | [number, number] = 1,
+): ConvInfo | null {
+  if ((attrs['dataFormat'] ?? 'NHWC') !== 'NHWC') return null;
+  const d = dilations;
+  if (!(d === 1 || (Array.isArray(d) && d[0] === 1 && d[1] === 1))) return null;
+  return tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs['strides'] as [number, number] | number,
+    1,
+    attrs['pad'] as 'same' | 'valid' | number | tf.backend_util.ExplicitPadding,
+    attrs['dimRoundingMode'] as 'floor' | 'round' | 'ceil' | undefined,
+    false,
+    'channelsLast',
+  );
+}
+
+/** Images per im2col block. */
+function chunkImages(c: ConvInfo): number {
+  const perImage = c.outHeight * c.outWidth * c.filterHeight * c.filterWidth * c.inChannels;
+  return Math.max(1, Math.min(c.batchSize, Math.floor(COLS_BUDGET / Math.max(1, perImage))));
+}
+
+/** im2col of images [n0, n0 + count): rows (n, oh, ow), columns (fh, fw, ci), zeros where padded. */
+function im2col(x: Float32Array, c: ConvInfo, n0: number, count: number, cols: Float32Array): void {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = c;
+  const K = FH * FW * C;
+  const top = c.padInfo.top;
+  const left = c.padInfo.left;
+  let row = 0;
+  for (let n = n0; n < n0 + count; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++, row++) {
+        let o = row * K;
+        for (let fh = 0; fh < FH; fh++) {
+          const ih = oh * c.strideHeight - top + fh;
+          for (let fw = 0; fw < FW; fw++) {
+            const iw = ow * c.strideWidth - left + fw;
+            if (ih < 0 || ih >= H || iw < 0 || iw >= W) {
+              cols.fill(0, o, o + C);
+            } else {
+              const s = ((n * H + ih) * W + iw) * C;
+              for (let ci = 0; ci < C; ci++) cols[o + ci] = x[s + ci] as number;
+            }
+            o += C;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Adds the columns of images [n0, n0 + count) back into dx (the adjoint of im2col). */
+function col2imAdd(cols: Float32Array, c: ConvInfo, n0: number, count: number, dx: Float32Array): void {
+  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, filterHeight: FH, filterWidth: FW } = c;
+  const K = FH * FW * C;
+  let row = 0;
+  for (let n = n0; n < n0 + count; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++, row++) {
+        let o = row * K;
+        for (let fh = 0; fh < FH; fh++) {
+          const ih = oh * c.strideHeight - c.padInfo.top + fh;
+          for (let fw = 0; fw < FW; fw++) {
+            const iw = ow * c.strideWidth - c.padInfo.left + fw;
+            if (ih >= 0 && ih < H && iw >= 0 && iw < W) {
+              const s = ((n * H + ih) * W + iw) * C;
+              for (let ci = 0; ci < C; ci++) dx[s + ci] = (dx[s + ci] as number) + (cols[o + ci] as number);
+            }
+            o += C;
+          }
+        }
+      }
+    }
+  }
+}
+
+function kSize(c: ConvInfo): number {
+  return c.filterHeight * c.filterWidth * c.inChannels;
+}
+
+/** cpu Conv2D (NHWC, no dilation): im2col + SIMD product; other cases go to the stock kernel. */
+function conv2D(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as CpuBackend;
+  const x = args.inputs['x'] as tf.TensorInfo;
+  const filter = args.inputs['filter'] as tf.TensorInfo;
+  const attrs = args.attrs ?? {};
+  const c = x.dtype === 'float32' ? convInfoFor(x.shape, filter.shape, attrs, attrs['dilations'] as number | [number, number]) : null;
+  if (c === null) return runCpuKernel('Conv2D', args.inputs, backend, attrs);
+  const xv = f32(backend, x);
+  const wv = f32(backend, filter);
+  const K = kSize(c);
+  const rowsPerImage = c.outHeight * c.outWidth;
+  const Co = c.outChannels;
+  const out = new Float32Array(c.batchSize * rowsPerImage * Co);
+  const step = chunkImages(c);
+  const cols = new Float32Array(step * rowsPerImage * K);
+  for (let n0 = 0; n0 < c.batchSize; n0 += step) {
+    const count = Math.min(step, c.batchSize - n0);
+    const rows = count * rowsPerImage;
+    im2col(xv, c, n0, count, cols);
+    gemm({ m: rows, n: Co, k: K, a: cols, b: wv, c: out.subarray(n0 * rowsPerImage * Co, (n0 + count) * rowsPerImage * Co) });
+  }
+  return backend.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, Co], 'float32', out);
+}
+
+/** cpu Conv2DBackpropFilter: dW = im2col(x)^T dy, accumulated over image blocks. */
+function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as CpuBackend;
+  const x = args.inputs['x'] as tf.TensorInfo;
+  const dy = args.inputs['dy'] as tf.TensorInfo;
+  const attrs = args.attrs ?? {};
+  const filterShape = attrs['filterShape'] as number[];
+  const c = x.dtype === 'float32' ? convInfoFor(x.shape, filterShape, attrs) : null;
+  if (c === null) return runCpuKernel('Conv2DBackpropFilter', args.inputs, backend, attrs);
+  const xv = f32(backend, x);
+  const dyv = f32(backend, dy);
+  const K = kSize(c);
+  const rowsPerImage = c.outHeight * c.outWidth;
+  const Co = c.outChannels;
+  const dW = new Float32Array(K * Co);
+  const step = chunkImages(c);
+  const cols = new Float32Array(step * rowsPerImage * K);
+  for (let n0 = 0; n0 < c.batchSize; n0 += step) {
+    const count = Math.min(step, c.batchSize - n0);
+    const rows = count * rowsPerImage;
+    im2col(xv, c, n0, count, cols);
+    gemm({
+      m: K,
+      n: Co,
+      k: rows,
+      a: cols.subarray(0, rows * K),
+      transA: true,
+      b: dyv.subarray(n0 * rowsPerImage * Co, (n0 + count) * rowsPerImage * Co),
+      c: dW,
+      accumulate: n0 > 0,
+    });
+  }
+  return backend.makeTensorInfo(filterShape, 'float32', dW);
+}
+
+/** cpu Conv2DBackpropInput (also what conv2dTranspose runs): dcols = dy W^T, then col2im. */
+function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as CpuBackend;
+  const dy = args.inputs['dy'] as tf.TensorInfo;
+  const filter = args.inputs['filter'] as tf.TensorInfo;
+  const attrs = args.attrs ?? {};
+  const inputShape = attrs['inputShape'] as number[];
+  const c = dy.dtype === 'float32' ? convInfoFor(inputShape, filter.shape, attrs) : null;
+  if (c === null) return runCpuKernel('Conv2DBackpropInput', args.inputs, backend, attrs);
+  const dyv = f32(backend, dy);
+  const wv = f32(backend, filter);
+  const K = kSize(c);
+  const rowsPerImage = c.outHeight * c.outWidth;
+  const Co = c.outChannels;
+  const dx = new Float32Array(tf.util.sizeFromShape(inputShape));
+  const step = chunkImages(c);
+  const cols = new Float32Array(step * rowsPerImage * K);
+  for (let n0 = 0; n0 < c.batchSize; n0 += step) {
+    const count = Math.min(step, c.batchSize - n0);
+    const rows = count * rowsPerImage;
+    gemm({ m: rows, n: K, k: Co, a: dyv.subarray(n0 * rowsPerImage * Co, (n0 + count) * rowsPerImage * Co), b: wv, transB: true, c: cols });
+    col2imAdd(cols, c, n0, count, dx);
+  }
+  return backend.makeTensorInfo(inputShape, 'float32', dx);
+}
+
+/** Conv2D and its two gradient kernels for the cpu backend on im2col + the SIMD product. */
+export const CONV_KERNELS: tf.KernelConfig[] = [
+  { kernelName: 'Conv2D', backendName: 'cpu', kernelFunc: conv2D as unknown as tf.KernelFunc },
+  { kernelName: 'Conv2DBackpropFilter', backendName: 'cpu', kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc },
+  { kernelName: 'Conv2DBackpropInput', backendName: 'cpu', kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc },
+];
