@@ -95,3 +95,30 @@ describe('initialisation', () => {
     for (const b of biases) expect(Array.from(b.read().dataSync()).every((v) => v === 0)).toBe(true);
   });
 });
+
+describe('training end to end', () => {
+  it('a gru + dense model learns a task that needs memory (the sign of the first step, read at the last)', async () => {
+    const [batch, time] = [64, 6];
+    const x = tf.randomNormal([batch, time, 2], 0, 1, 'float32', 21);
+    const y = tf.tidy(() => tf.cast(tf.greater(tf.reshape(tf.slice(x, [0, 0, 0], [batch, 1, 1]), [batch, 1]), 0), 'float32'));
+    const model = tfl.sequential({
+      layers: [gru({ units: 8, inputShape: [time, 2], seed: 1 }), tfl.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: 'glorotUniform' })],
+    });
+    const optimizer = tf.train.adam(0.03);
+    const bce = (): tf.Scalar =>
+      tf.tidy(() => {
+        const p = tf.clipByValue(model.apply(x, { training: true }) as tf.Tensor, 1e-6, 1 - 1e-6);
+        return tf.neg(tf.mean(tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p)))))) as tf.Scalar;
+      });
+    const first = tf.tidy(() => bce().dataSync()[0] as number);
+    for (let step = 0; step < 80; step += 1) optimizer.minimize(bce);
+    await expectNoLeaks(() => optimizer.minimize(bce));
+    const last = tf.tidy(() => bce().dataSync()[0] as number);
+    const accuracy = tf.tidy(() => tf.mean(tf.equal(tf.greater(model.predict(x) as tf.Tensor, 0.5), tf.cast(y, 'bool'))).dataSync()[0] as number);
+    expect(last).toBeLessThan(first * 0.5);
+    expect(accuracy).toBeGreaterThan(0.9);
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  });
+});
