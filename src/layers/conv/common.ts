@@ -129,6 +129,18 @@ export interface ConvWeights {
   bias: LayerVariable | null;
 }
 
+/** The weights of parallel Conv1D branches. */
+export type MultiScaleWeights = { conv: ConvWeights; bn: BatchNormWeights | null }[];
+
+/** Checks that every kernel fits in a known sequence length ('same' padding would otherwise mostly convolve zeros). */
+export function checkKernelsFit(kernelSizes: number[], length: number | null | undefined): void {
+  kernelSizes.forEach((k, i) => {
+    if (length !== null && length !== undefined && k > length) {
+      throw new ValueError(`kernelSizes[${i}]`, `at most the input length ${length}`, k);
+    }
+  });
+}
+
 /**
  * Base class of the convolutional composite layers: owns the weight-creation helpers and the
  * batch-norm computation, so that every weight is a direct weight of the layer (saved and loaded
@@ -160,7 +172,8 @@ export abstract class ConvCompositeLayer extends tfl.layers.Layer {
     this.seed = args.seed;
   }
 
-  private nextInitSeed(): number | undefined {
+  /** The next initializer seed of this build, or undefined when the layer is unseeded. */
+  protected nextInitSeed(): number | undefined {
     if (this.seed === undefined) return undefined;
     this.initRng ??= new Rng(this.seed);
     return this.initRng.nextSeed();
@@ -217,6 +230,27 @@ export abstract class ConvCompositeLayer extends tfl.layers.Layer {
     const [ph, pw] = padding;
     const y = tf.conv2d(x as tf.Tensor4D, weights.kernel.read() as tf.Tensor4D, strides, [[0, 0], [ph, ph], [pw, pw], [0, 0]]);
     return weights.bias === null ? y : tf.add(y, weights.bias.read());
+  }
+
+  /** Parallel Conv1D branches (kernel `[k, channels, filters_i]`), each with an optional batch norm. */
+  protected addMultiScale(prefix: string, kernelSizes: number[], channels: number, filters: number[], batchNorm: boolean): MultiScaleWeights {
+    return kernelSizes.map((k, i) => {
+      const f = filters[i] ?? 0;
+      return {
+        conv: this.addConv(`${prefix}${i}_conv`, [k, channels, f], !batchNorm),
+        bn: batchNorm ? this.addBatchNorm(`${prefix}${i}_bn`, f) : null,
+      };
+    });
+  }
+
+  /** `merge_i(activation(BN(conv_i(x))))` over the branches of {@link addMultiScale}. */
+  protected multiScale(x: tf.Tensor, branches: MultiScaleWeights, strides: number, merge: 'concat' | 'sum', activation: ConvActivation, training: boolean): tf.Tensor {
+    const outputs = branches.map(({ conv, bn }) => {
+      const y = this.conv1d(x, conv, strides);
+      return activate(bn === null ? y : this.batchNorm(y, bn, training), activation);
+    });
+    if (outputs.length === 1) return outputs[0] as tf.Tensor;
+    return merge === 'sum' ? tf.addN(outputs) : tf.concat(outputs, -1);
   }
 
   /** The options of {@link ConvCommonArgs} for `getConfig` (name and trainable come from tfjs's base config). */

@@ -1,5 +1,7 @@
 export { MultiScaleResidual, multiScaleResidual } from './multi-scale-residual.js';
 export type { BranchMerge, MultiScaleResidualArgs, ShortcutMode } from './multi-scale-residual.js';
+export { MemoryResidual, memoryResidual } from './memory-residual.js';
+export type { MemoryResidualArgs } from './memory-residual.js';
 export { SplitResidualBlock, splitResidualBlock } from './split-residual-block.js';
 export type { SplitResidualBlockArgs } from './split-residual-block.js';
 export { resCae, resCaeCodeWidth } from './res-cae.js';

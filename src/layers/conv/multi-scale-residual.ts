@@ -3,8 +3,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 import { ValueError } from '../../errors.js';
 import {
-  activate,
   checkActivation,
+  checkKernelsFit,
   checkIntList,
   checkPositiveInt,
   ConvCompositeLayer,
@@ -17,6 +17,7 @@ import {
   type ConvActivation,
   type ConvCommonArgs,
   type ConvWeights,
+  type MultiScaleWeights,
 } from './common.js';
 
 /** How the parallel branches are merged. */
@@ -68,7 +69,7 @@ export class MultiScaleResidual extends ConvCompositeLayer {
   readonly activation: ConvActivation;
   readonly useBatchNorm: boolean;
   readonly shortcut: ShortcutMode;
-  private branches: { conv: ConvWeights; bn: BatchNormWeights | null }[] = [];
+  private branches: MultiScaleWeights = [];
   private projection: { conv: ConvWeights; bn: BatchNormWeights | null } | null = null;
 
   constructor(args: MultiScaleResidualArgs) {
@@ -121,20 +122,10 @@ export class MultiScaleResidual extends ConvCompositeLayer {
     if (channels === null || channels === undefined) {
       throw new ValueError('inputShape', 'a known channel count (last axis)', inputShape);
     }
-    this.kernelSizes.forEach((k, i) => {
-      if (length !== null && length !== undefined && k > length) {
-        throw new ValueError(`kernelSizes[${i}]`, `at most the input length ${length}`, k);
-      }
-    });
+    checkKernelsFit(this.kernelSizes, length);
     this.startBuild();
     const useBias = !this.useBatchNorm;
-    this.branches = this.kernelSizes.map((k, i) => {
-      const f = this.filters[i] ?? 0;
-      return {
-        conv: this.addConv(`branch${i}_conv`, [k, channels, f], useBias),
-        bn: this.useBatchNorm ? this.addBatchNorm(`branch${i}_bn`, f) : null,
-      };
-    });
+    this.branches = this.addMultiScale('branch', this.kernelSizes, channels, this.filters, this.useBatchNorm);
     this.projection =
       this.resolveShortcut(channels) === 'projection'
         ? {
@@ -154,11 +145,7 @@ export class MultiScaleResidual extends ConvCompositeLayer {
     return tf.tidy(() => {
       const x = firstTensor(inputs);
       const training = isTraining(kwargs);
-      const outputs = this.branches.map(({ conv, bn }) => {
-        const y = this.conv1d(x, conv, this.strides);
-        return activate(bn === null ? y : this.batchNorm(y, bn, training), this.activation);
-      });
-      const merged = this.merge === 'sum' ? tf.addN(outputs) : outputs.length === 1 ? (outputs[0] as tf.Tensor) : tf.concat(outputs, -1);
+      const merged = this.multiScale(x, this.branches, this.strides, this.merge, this.activation, training);
       if (this.shortcut === 'none') return merged;
       if (this.projection === null) return tf.add(merged, x);
       const projected = this.conv1d(x, this.projection.conv, this.strides);
