@@ -51,5 +51,13 @@ export function resCaeBiGruModels(options: ResCaeBiGruOptions): ResCaeBiGruModel
 
 /** The ResCAE-BiGRU classifier (see {@link resCaeBiGruModels} for the pre-training autoencoder). */
 export function resCaeBiGru(options: ResCaeBiGruOptions): tfl.LayersModel {
-  return resCaeBiGruModels(options).classifier;
+  const { classifier, autoencoder } = resCaeBiGruModels(options);
+  disposeDecoder({ classifier, autoencoder });
+  return classifier;
+}
+
+/** Frees the decoder layers (those of the autoencoder the classifier does not use), once pre-training is over. */
+export function disposeDecoder(models: ResCaeBiGruModels): void {
+  const keep = new Set(models.classifier.layers);
+  for (const l of models.autoencoder.layers) if (!keep.has(l)) l.dispose();
 }

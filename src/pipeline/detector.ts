@@ -6,12 +6,12 @@ import { DataFormatError, NotFittedError, ValueError } from '../errors.js';
 import { LabelEncoder, MinMaxScaler, OneHotEncoder, splitIndices, type MinMaxScalerJSON, type OneHotEncoderJSON, type LabelEncoderJSON } from '../data/index.js';
 import { fileSystem } from '../io/index.js';
 import { classificationReport, type ClassificationReport } from '../metrics/index.js';
-import { buildModel } from '../models/index.js';
-import { IsolationForest } from '../sampling/index.js';
-import { trainModel, type History, type Verbosity } from '../train/index.js';
+import { buildModel, buildPretrainable } from '../models/index.js';
+import { IsolationForest, SMOTE, SMOTETomek } from '../sampling/index.js';
+import { trainModel, trainTwoStage, type History, type Verbosity } from '../train/index.js';
 import { Rng } from '../util/rng.js';
 import { alignInput, type ColumnSpec, type FlowInput, type FlowRecord, type FlowTable, type InputReport } from './features.js';
-import { makeLoss, makeOptimizer, makeSchedule, type LossSpec, type OptimizerSpec } from './training-spec.js';
+import { defaultLearningRate, disposeOptimizer, makeLoss, makeOptimizer, makeSchedule, type LossSpec, type OptimizerSpec } from './training-spec.js';
 
 /** The format tag and version written into `detector.json`. */
 export const DETECTOR_FORMAT = 'flowsentry.Detector';
@@ -46,6 +46,10 @@ export interface DetectorOptions {
   clip?: boolean;
   /** Isolation Forest cleaning of chosen classes' training rows (default off). */
   isolationForest?: IsolationForestCleaning | false;
+  /** SMOTE-Tomek on the (cleaned) training rows: `true` for imbalanced-learn defaults (SMOTE k = 5, shrunk for tiny classes). Default false. */
+  smoteTomek?: boolean;
+  /** Unsupervised autoencoder pre-training epochs before fine-tuning (architectures with an autoencoder, e.g. `rescae-bigru`; default 0). */
+  pretrainEpochs?: number;
   /** Label of normal traffic (default: the first of BENIGN, normal, Benign, benign present). */
   benignLabel?: string;
   /** How an unseen category at scoring time is handled: `'error'` (default) or `'ignore'` (all-zero one-hot, counted in {@link Detector.lastInputReport}). */
@@ -92,6 +96,10 @@ export interface FitSummary {
   validationRows: number;
   /** Rows removed by Isolation Forest, per class. */
   isolationForestRemoved: Record<string, number>;
+  /** Training rows the model saw (after cleaning and resampling). */
+  resampledRows: number;
+  /** Pre-training history (when `pretrainEpochs` > 0). */
+  pretrainHistory?: History;
   /** Input width of the model after one-hot encoding. */
   modelInputDim: number;
   /** Trainable parameters of the model. */
@@ -159,12 +167,14 @@ export class Detector {
       if (typeof o.decision !== 'object' || o.decision === null) throw new ValueError('decision', "'argmax' or { targetFpr }", o.decision);
       checkFraction('decision.targetFpr', o.decision.targetFpr, 0, 1);
     }
+    if (o.pretrainEpochs !== undefined && (!Number.isInteger(o.pretrainEpochs) || o.pretrainEpochs < 0)) throw new ValueError('pretrainEpochs', 'a non-negative integer', o.pretrainEpochs);
+    if (o.epochs !== undefined && (!Number.isInteger(o.epochs) || o.epochs < 1)) throw new ValueError('epochs', 'a positive integer', o.epochs);
     if (o.validationFraction !== undefined) checkFraction('validationFraction', o.validationFraction, 0, 0.9);
     if (o.isolationForest && (!Array.isArray(o.isolationForest.classes) || o.isolationForest.classes.length === 0)) {
       throw new ValueError('isolationForest.classes', 'a non-empty array of labels', o.isolationForest.classes);
     }
     // Fail early on bad training settings, not after preprocessing.
-    makeOptimizer(o.optimizer ?? { name: 'adam' }).dispose();
+    disposeOptimizer(makeOptimizer(o.optimizer ?? { name: 'adam' }));
     makeLoss(o.loss ?? { name: 'crossEntropy' });
   }
 
@@ -322,10 +332,27 @@ export class Detector {
       rows = kept.length;
     }
 
+    if (o.smoteTomek) {
+      const counts = new Map<number, number>();
+      for (const c of yTrain) counts.set(c, (counts.get(c) ?? 0) + 1);
+      const smallest = Math.min(...counts.values());
+      const kNeighbors = Math.max(1, Math.min(5, smallest - 1));
+      const sampler = new SMOTETomek({ smote: new SMOTE({ kNeighbors, smallClass: 'shrink', seed: rng.nextSeed() }) });
+      const r = sampler.fitResample({ data: X, rows, cols }, yTrain);
+      X = r.X.data;
+      rows = r.X.rows;
+      yTrain = Int32Array.from(r.y);
+    }
+
     // Model and training.
     const numClasses = this.labelEncoder.classes.length;
     this.net?.dispose();
-    this.net = buildModel(o.model ?? 'mlp', { ...(o.modelOptions ?? {}), inputDim: cols, numClasses: Math.max(2, numClasses), seed: rng.nextSeed() });
+    const modelName = o.model ?? 'mlp';
+    const modelOpts = { ...(o.modelOptions ?? {}), inputDim: cols, numClasses: Math.max(2, numClasses), seed: rng.nextSeed() };
+    const pretrainEpochs = o.pretrainEpochs ?? 0;
+    const pair = pretrainEpochs > 0 ? buildPretrainable(modelName, modelOpts) : null;
+    if (pretrainEpochs > 0 && !pair) throw new ValueError('pretrainEpochs', `0 for '${modelName}' (it has no autoencoder)`, pretrainEpochs);
+    this.net = pair ? pair.classifier : buildModel(modelName, modelOpts);
     const epochs = o.epochs ?? 20;
     const batchSize = o.batchSize ?? 256;
     const optimizer = makeOptimizer(o.optimizer ?? { name: 'adam' });
@@ -343,9 +370,10 @@ export class Detector {
       valData = { x: tf.tensor2d(vm.data, [vm.rows, vm.cols]), y: tf.tensor1d(valLabels, 'int32') };
     }
     let history: History;
+    let pretrainHistory: History | undefined;
     try {
-      const schedule = makeSchedule(o.schedule ?? 'constant', o.optimizer?.learningRate ?? (o.optimizer?.name === 'sgd' ? 0.01 : 0.001), steps);
-      history = await trainModel(this.net, { x, y }, {
+      const schedule = makeSchedule(o.schedule ?? 'constant', defaultLearningRate(o.optimizer ?? { name: 'adam' }), steps);
+      const finetune = {
         epochs,
         batchSize,
         seed: rng.nextSeed(),
@@ -355,11 +383,26 @@ export class Detector {
         ...(o.classWeight === 'balanced' ? { classWeight: 'balanced' as const } : {}),
         ...(valData ? { validationData: valData } : {}),
         verbose: o.verbose ?? 'auto',
-      });
+      };
+      if (pair) {
+        const preOpt = tf.train.adam(0.001);
+        try {
+          const h = await trainTwoStage(pair, { x, y }, { pretrain: { epochs: pretrainEpochs, batchSize, seed: rng.nextSeed(), optimizer: preOpt, verbose: o.verbose ?? 'auto' }, finetune });
+          history = h.finetune;
+          pretrainHistory = h.pretrain;
+        } finally {
+          preOpt.dispose();
+          // The decoder is only needed for pre-training; the encoder lives on in the classifier.
+          const keep = new Set(pair.classifier.layers);
+          for (const l of pair.autoencoder.layers) if (!keep.has(l)) l.dispose();
+        }
+      } else {
+        history = await trainModel(this.net, { x, y }, finetune);
+      }
     } finally {
       tf.dispose([x, y]);
       if (valData) tf.dispose([valData.x, valData.y]);
-      optimizer.dispose();
+      disposeOptimizer(optimizer);
     }
 
     // Threshold for the target false-positive rate on benign validation flows.
@@ -378,6 +421,8 @@ export class Detector {
       trainRows: trainIdx.length,
       validationRows: valIdx?.length ?? 0,
       isolationForestRemoved: removed,
+      resampledRows: rows,
+      ...(pretrainHistory ? { pretrainHistory } : {}),
       modelInputDim: cols,
       parameters: this.net.countParams(),
       ...(this.state.threshold !== null ? { threshold: this.state.threshold } : {}),

@@ -1,16 +1,24 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../errors.js';
 import { focalLoss } from '../losses/index.js';
+import { SAM } from '../optim/index.js';
 import type { LossFn } from '../train/index.js';
 
 /** A JSON description of an optimizer (so a Detector can be saved with its settings). */
 export interface OptimizerSpec {
-  /** `adam` (default), `sgd` (with momentum). */
-  name: 'adam' | 'sgd';
+  /** `adam` (default), `sgd` (with momentum), or SAM over either (`sam-sgd`: the ResCAE-BiGRU paper's SGD 0.01, momentum 0.9, rho 0.05). */
+  name: 'adam' | 'sgd' | 'sam-sgd' | 'sam-adam';
   /** Learning rate (default 0.001 for Adam, 0.01 for SGD). */
   learningRate?: number;
   /** SGD momentum (default 0.9). */
   momentum?: number;
+  /** SAM neighbourhood radius (default 0.05). */
+  rho?: number;
+}
+
+/** The default learning rate of a spec. */
+export function defaultLearningRate(spec: OptimizerSpec): number {
+  return spec.learningRate ?? (spec.name === 'sgd' || spec.name === 'sam-sgd' ? 0.01 : 0.001);
 }
 
 /** A JSON description of the training loss. */
@@ -23,15 +31,19 @@ export interface LossSpec {
 
 /** Builds the tf.Optimizer of a spec. */
 export function makeOptimizer(spec: OptimizerSpec): tf.Optimizer {
-  const lr = spec.learningRate ?? (spec.name === 'adam' ? 0.001 : 0.01);
+  const lr = defaultLearningRate(spec);
   if (!Number.isFinite(lr) || lr <= 0) throw new ValueError('optimizer.learningRate', 'a positive number', lr);
   switch (spec.name) {
     case 'adam':
       return tf.train.adam(lr);
     case 'sgd':
       return tf.train.momentum(lr, spec.momentum ?? 0.9);
+    case 'sam-sgd':
+      return new SAM(tf.train.momentum(lr, spec.momentum ?? 0.9), { rho: spec.rho ?? 0.05 });
+    case 'sam-adam':
+      return new SAM(tf.train.adam(lr), { rho: spec.rho ?? 0.05 });
     default:
-      throw new ValueError('optimizer.name', "'adam' or 'sgd'", (spec as { name: unknown }).name);
+      throw new ValueError('optimizer.name', "'adam', 'sgd', 'sam-sgd' or 'sam-adam'", (spec as { name: unknown }).name);
   }
 }
 
@@ -50,4 +62,21 @@ export function makeSchedule(name: 'constant' | 'cosine', lr: number, steps: num
   if (name === 'constant') return undefined;
   if (name === 'cosine') return (step) => (lr * (1 + Math.cos((Math.PI * Math.min(step, steps)) / steps))) / 2;
   throw new ValueError('schedule', "'constant' or 'cosine'", name);
+}
+
+/**
+ * Disposes an optimizer completely. tfjs's MomentumOptimizer.dispose() forgets the learning-rate
+ * scalar `c` of its SGD parent (one tensor per optimizer); this disposes it too, also inside a SAM.
+ */
+export function disposeOptimizer(optimizer: tf.Optimizer): void {
+  const inner: tf.Tensor[] = [];
+  const collect = (o: unknown): void => {
+    const rec = o as { c?: unknown; base?: unknown };
+    if (rec.c instanceof tf.Tensor) inner.push(rec.c);
+    // tf.Optimizer's instanceof reads `.minimize` of its operand: test for an object first.
+    if (typeof rec.base === 'object' && rec.base !== null && rec.base instanceof tf.Optimizer) collect(rec.base);
+  };
+  collect(optimizer);
+  optimizer.dispose();
+  for (const t of inner) if (!t.isDisposed) t.dispose();
 }

@@ -108,13 +108,18 @@ interface LrSettable {
   base?: unknown;
 }
 
+/** tf.Optimizer's `instanceof` reads `.minimize` of its operand, so test for an object first. */
+function isOptimizer(o: unknown): o is tf.Optimizer {
+  return typeof o === 'object' && o !== null && o instanceof tf.Optimizer;
+}
+
 /** Sets an optimizer's learning rate (SGD/Momentum `setLearningRate`, Adam & co. `learningRate`, or a wrapper's base). */
 export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
   const o = optimizer as unknown as LrSettable;
   if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
   else if (typeof o.learningRate === 'number') o.learningRate = lr;
-  else if (o.baseOptimizer instanceof tf.Optimizer) setLearningRate(o.baseOptimizer, lr);
-  else if (o.base instanceof tf.Optimizer) setLearningRate(o.base, lr);
+  else if (isOptimizer(o.baseOptimizer)) setLearningRate(o.baseOptimizer, lr);
+  else if (isOptimizer(o.base)) setLearningRate(o.base, lr);
   else throw new ValueError('schedule', 'an optimizer whose learning rate can be set', optimizer.getClassName());
 }
 
@@ -241,7 +246,7 @@ export async function trainModel(model: tfl.LayersModel, data: TrainData, option
   const batchSize = positiveInt('batchSize', options.batchSize ?? 32);
   const shuffle = options.shuffle ?? true;
   const optimizer = options.optimizer ?? tf.train.adam(1e-3);
-  if (!(optimizer instanceof tf.Optimizer)) throw new ValueError('optimizer', 'a tf.Optimizer', optimizer);
+  if (!isOptimizer(optimizer)) throw new ValueError('optimizer', 'a tf.Optimizer', optimizer);
   const lossFn = resolveLoss(options.loss ?? 'categoricalCrossentropy');
   const outShape = outputShape(model);
   const rng = new Rng(options.seed ?? 0);

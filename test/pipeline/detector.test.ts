@@ -138,3 +138,35 @@ describe('Detector', () => {
     await rm(bad, { recursive: true, force: true });
   });
 });
+
+describe('Detector: the ResCAE-BiGRU paper pipeline, tiny', () => {
+  it('iForest on BENIGN, SMOTE-Tomek, autoencoder pre-training, focal loss, SAM over SGD, cosine: runs, reports each step, leaks nothing', async () => {
+    const all = syntheticFlows({ classes: [{ name: 'BENIGN', size: 120 }, { name: 'DoS', size: 40 }, { name: 'Bot', size: 12 }], features: 10, seed: 4 });
+    await expectNoLeaks(async () => {
+      const d = new Detector({
+        model: 'rescae-bigru',
+        modelOptions: { gruUnits: 8, gruLayers: 1, encoderFilters: [4, 8] },
+        isolationForest: { classes: ['BENIGN'], contamination: 0.1, nEstimators: 20 },
+        smoteTomek: true,
+        pretrainEpochs: 1,
+        epochs: 2,
+        batchSize: 64,
+        optimizer: { name: 'sam-sgd' },
+        loss: { name: 'focal' },
+        schedule: 'cosine',
+        verbose: 'silent',
+      });
+      const fit = await d.fit(all);
+      expect(fit.isolationForestRemoved.BENIGN).toBeGreaterThan(0);
+      // SMOTE balances every class up to the majority (BENIGN after cleaning); Tomek removes a few.
+      expect(fit.resampledRows).toBeGreaterThan(3 * (120 - fit.isolationForestRemoved.BENIGN!) - 30);
+      expect(fit.pretrainHistory?.epoch).toEqual([0]);
+      // Cosine annealing from SGD's 0.01 to 0 over all steps; the log holds the rate of each epoch's last step.
+      const perEpoch = Math.ceil(fit.resampledRows / 64);
+      expect(fit.history.steps).toBe(2 * perEpoch);
+      expect(fit.history.history.lr?.[0]).toBeCloseTo((0.01 * (1 + Math.cos((Math.PI * (perEpoch - 1)) / (2 * perEpoch)))) / 2, 6);
+      expect(d.predict(all)).toHaveLength(all.rows);
+      d.dispose();
+    });
+  });
+});
