@@ -4,6 +4,7 @@ import type { FlowModelOptions } from './builder.js';
 import { cnnBiLstm } from './cnn-bilstm.js';
 import { lktAdnStudent, lktAdnTeacher } from './lkt-adn.js';
 import { mlp } from './mlp.js';
+import { msmrNet } from './msmrnet.js';
 import { resCaeBiGru, resCaeBiGruModels } from './rescae-bigru.js';
 
 /** Options a registered builder receives: the common ones plus architecture-specific extras. */
@@ -18,6 +19,7 @@ export type PretrainableBuilder = (options: ModelBuilderOptions) => { classifier
 const REGISTRY = new Map<string, ModelBuilder>([
   ['mlp', mlp as ModelBuilder],
   ['rescae-bigru', resCaeBiGru as ModelBuilder],
+  ['msmrnet', msmrNet as ModelBuilder],
   ['cnn-bilstm', cnnBiLstm as ModelBuilder],
   ['lktadn', lktAdnTeacher as ModelBuilder],
   ['lktadn-student', lktAdnStudent as ModelBuilder],

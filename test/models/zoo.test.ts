@@ -6,7 +6,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { ValueError } from '../../src/errors.js';
 import { fileSystem } from '../../src/io/index.js';
-import { buildModel, cnnBiLstm, lktAdnStudent, lktAdnTeacher, mlp, modelNames, resCaeBiGru, resCaeBiGruModels } from '../../src/models/index.js';
+import { buildModel, msmrNet, cnnBiLstm, lktAdnStudent, lktAdnTeacher, mlp, modelNames, resCaeBiGru, resCaeBiGruModels } from '../../src/models/index.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 
 const F = 13;
@@ -81,6 +81,21 @@ describe('model zoo', () => {
     const m = mlp({ inputDim: 40, numClasses: 3 });
     expect(m.countParams()).toBe(40 * 128 + 128 + 128 * 64 + 64 + 64 * 3 + 3);
     [c, t, s, m].forEach((x) => x.dispose());
+  });
+
+  it('msmrNet: depth 5 or 10 modules named mr_k, residual switch, stem only above one channel', () => {
+    const m5 = msmrNet({ inputDim: 12, numClasses: 3 });
+    const m10 = msmrNet({ inputDim: 12, numClasses: 3, depth: 10, residual: false, channels: 4 });
+    expect(m5.layers.filter((l) => /^mr_\d+$/.test(l.name))).toHaveLength(5);
+    expect(m10.layers.filter((l) => /^mr_\d+$/.test(l.name))).toHaveLength(10);
+    expect(m10.getLayer('mr_1').getConfig().residual).toBe(false);
+    expect(m5.getLayer('mr_1').getConfig().residual).toBe(true);
+    expect(() => m5.getLayer('stem')).toThrow();
+    expect(m10.getLayer('stem').outputShape).toEqual([null, 12, 4]);
+    // Flatten -> Dense softmax: 12 steps x channels inputs.
+    expect(m5.getLayer('predictions').countParams()).toBe(12 * 1 * 3 + 3);
+    expect(() => msmrNet({ inputDim: 12, numClasses: 3, depth: 7 as 5 })).toThrow(/depth: expected 5 or 10/);
+    [m5, m10].forEach((m) => m.dispose());
   });
 
   it('rejects bad arguments early with ValueError naming them', () => {
