@@ -1,7 +1,8 @@
 // Gradients of tfjs-core's ops are registered by tfjs-layers' entry (or this module); register.ts does not load them yet.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShapeError } from '../../src/errors.js';
 import { gruSequenceReference, lstmSequenceReference } from '../../src/kernels/recurrent-reference.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
@@ -76,6 +77,23 @@ function expectLayoutGrads(kind: RecurrentCase['module'], grads: tf.Tensor[], ex
 }
 
 describe.each(['GRU', 'LSTM'] as const)('%s sequence reference vs PyTorch', (kind) => {
+  defineParityTests(kind);
+});
+
+// The reference must run on every backend (it is what runs on tfjs-node / GPU and wasm).
+describe.each(['GRU', 'LSTM'] as const)('%s sequence reference vs PyTorch on the wasm backend', (kind) => {
+  beforeAll(async () => {
+    await tf.setBackend('wasm');
+    await tf.ready();
+    expect(tf.getBackend()).toBe('wasm');
+  });
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  defineParityTests(kind);
+});
+
+function defineParityTests(kind: 'GRU' | 'LSTM'): void {
   const prefix = kind === 'GRU' ? 'gru' : 'lstm';
 
   it('one forward layer: outputs to 1e-5 and gradients (input, weights, biases) to 1e-4', async () => {
@@ -140,7 +158,7 @@ describe.each(['GRU', 'LSTM'] as const)('%s sequence reference vs PyTorch', (kin
     tf.dispose([...params, h0f, h0b, outW, outWf, outWb]);
     if (c0f && c0b) tf.dispose([c0f, c0b]);
   });
-});
+}
 
 describe('GRU reference: the reset-after formula on one step', () => {
   it('matches n = tanh(x Wn + bn_i + r * (h Un + bn_h)), computed by hand for one unit', () => {
