@@ -33,7 +33,7 @@ export class GRU extends StackedRecurrent {
   protected readonly biasNames = ['input_bias', 'recurrent_bias'] as const;
 
   constructor(args: GruArgs) {
-    super(args, args.bidirectional ?? false);
+    super(args, args.bidirectional ?? false, 'gru');
     if (args.resetAfter !== undefined && args.resetAfter !== true) {
       throw new ValueError('resetAfter', 'true (only the reset-after GRU of PyTorch / cuDNN is implemented)', args.resetAfter);
     }

@@ -26,7 +26,7 @@ export class LSTM extends StackedRecurrent {
   protected readonly biasNames = ['bias'] as const;
 
   constructor(args: LstmArgs) {
-    super(args, args.bidirectional ?? false);
+    super(args, args.bidirectional ?? false, 'lstm');
   }
 
   /** Keras's `unitForgetBias`: zeros except 1 on the forget gate, so early training does not forget. */

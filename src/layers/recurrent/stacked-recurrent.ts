@@ -66,6 +66,15 @@ const UNSUPPORTED = [
   'batchFirst',
 ] as const;
 
+const nameCounts = new Map<string, number>();
+
+/** `gru_1`, `gru_2`, ... (tfjs would derive `flowsentry.gru_flowsentry.GRU1` from the class name). */
+function defaultName(prefix: string): string {
+  const n = (nameCounts.get(prefix) ?? 0) + 1;
+  nameCounts.set(prefix, n);
+  return `${prefix}_${n}`;
+}
+
 export function checkPositiveInteger(option: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new ValueError(option, 'a positive integer', value);
   return value;
@@ -101,9 +110,8 @@ export abstract class StackedRecurrent extends tfl.layers.Layer {
   /** Runs one direction over a whole sequence: `[batch, time, units]`, aligned with the input. */
   protected abstract runDirection(x: tf.Tensor3D, weights: DirectionWeights, goBackwards: boolean): tf.Tensor3D;
 
-  constructor(args: StackedRecurrentArgs, bidirectional: boolean) {
-    const layerArgs: LayerArgs = {};
-    if (args.name !== undefined) layerArgs.name = args.name;
+  constructor(args: StackedRecurrentArgs, bidirectional: boolean, defaultNamePrefix: string) {
+    const layerArgs: LayerArgs = { name: args.name ?? defaultName(defaultNamePrefix) };
     if (args.trainable !== undefined) layerArgs.trainable = args.trainable;
     if (args.inputShape !== undefined) layerArgs.inputShape = args.inputShape;
     if (args.batchInputShape !== undefined) layerArgs.batchInputShape = args.batchInputShape;
