@@ -26,7 +26,7 @@ function glorot(shape: number[], seed: number): tf.Variable {
 }
 
 /** BiGRU on flowsentry's sequence op (fused on cpu). */
-function buildBiGru(): { vars: tf.Variable[]; forward: (x: tf.Tensor3D) => tf.Tensor2D } {
+export function buildBiGru(): { vars: tf.Variable[]; forward: (x: tf.Tensor3D) => tf.Tensor2D } {
   const vars: tf.Variable[] = [];
   let seed = 1;
   const dir = (inF: number) => {
@@ -67,7 +67,7 @@ function convT(x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, outW: number, out
 }
 
 /** ResCAE-like conv autoencoder; the same layers as bench/train_torch.py's ConvAe. */
-function buildConvAe(): { vars: tf.Variable[]; forward: (x: tf.Tensor4D) => tf.Tensor4D } {
+export function buildConvAe(): { vars: tf.Variable[]; forward: (x: tf.Tensor4D) => tf.Tensor4D } {
   let seed = 100;
   const w = (shape: number[]) => glorot(shape, seed++);
   const z = (n: number) => tf.variable(tf.zeros([n]));

@@ -9,7 +9,18 @@ export interface CpuBackend {
 }
 
 /** Names of the stock cpu kernels that KERNEL_OVERRIDES replaces. */
-export const OVERRIDDEN_KERNELS = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput'] as const;
+export const OVERRIDDEN_KERNELS = [
+  'BatchMatMul',
+  '_FusedMatMul',
+  'Conv2D',
+  'Conv2DBackpropFilter',
+  'Conv2DBackpropInput',
+  'Slice',
+  'SplitV',
+  'Sum',
+  'Add',
+  'Multiply',
+] as const;
 
 /**
  * The stock cpu kernels, captured when this module is evaluated (register.ts imports the cpu

@@ -85,15 +85,18 @@ test.prop([cases], { numRuns: 60 })(
     const r = tf.randomNormal([c.n, ref0.outH, ref0.outW, c.co], 0, 1, 'float32', c.seed + 2) as tf.Tensor4D;
     const ref = naive(c, x.dataSync() as Float32Array, w.dataSync() as Float32Array, r.dataSync() as Float32Array);
     const strides: [number, number] = [c.sh, c.sw];
-    const got = await expectNoLeaks(() =>
-      tf.tidy(() => {
+    const got = await expectNoLeaks(() => {
+      const outs = tf.tidy(() => {
         const f = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, c.pad), r));
         const [gx, gw] = tf.grads(f)([x, w]);
         const y = tf.conv2d(x, w, strides, c.pad);
         const t = tf.conv2dTranspose(r, w, [c.n, c.h, c.w, c.ci], strides, c.pad);
-        return [y, gx!, gw!, t].map((v) => Float64Array.from(v.dataSync()));
-      }),
-    );
+        return [y, gx!, gw!, t];
+      });
+      const values = outs.map((v) => Float64Array.from(v.dataSync()));
+      tf.dispose(outs);
+      return values;
+    });
     const tol = 1e-4 * Math.max(1, Math.sqrt(c.fh * c.fw * c.ci * c.co));
     expect(maxAbsDiff(got[0]!, ref.y)).toBeLessThan(tol);
     expect(maxAbsDiff(got[1]!, ref.dx)).toBeLessThan(tol);

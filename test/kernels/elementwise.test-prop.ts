@@ -1,0 +1,59 @@
+import { fc, test } from '@fast-check/vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'vitest';
+import { setFlowsentryKernels } from '../../src/kernels/switch.js';
+import { expectNoLeaks } from '../helpers/leaks.js';
+
+/** Runs `f` with flowsentry's kernels and with tfjs's stock cpu kernels; returns both outputs as arrays. */
+async function oursAndStock(f: () => tf.Tensor | tf.Tensor[]): Promise<[number[][], number[][], number[][], number[][]]> {
+  const read = () => {
+    const out = tf.tidy(f);
+    const list = Array.isArray(out) ? out : [out];
+    const r = [list.map((t) => Array.from(t.dataSync())), list.map((t) => t.shape)];
+    tf.dispose(list);
+    return r as [number[][], number[][]];
+  };
+  const ours = await expectNoLeaks(read);
+  setFlowsentryKernels(false);
+  const stock = read();
+  setFlowsentryKernels(true);
+  return [ours[0], stock[0], ours[1], stock[1]];
+}
+
+const shapeArb = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 });
+
+test.prop([shapeArb, fc.integer({ min: 0, max: 1e6 }), fc.boolean()], { numRuns: 40 })(
+  'slice, split (SplitV) and sum equal the stock cpu kernels exactly in value and shape',
+  async (shape, seed, keepDims) => {
+    const x = tf.randomNormal(shape, 0, 1, 'float32', seed);
+    const rank = shape.length;
+    const begin = shape.map((d, i) => (seed >> i) % d);
+    const size = shape.map((d, i) => d - (begin[i] as number));
+    const axis = seed % rank;
+    const lead = Array.from({ length: 1 + (seed % rank) }, (_, i) => i);
+    const trail = lead.map((a) => rank - 1 - a);
+    const [o, s, os, ss] = await oursAndStock(() => [
+      tf.slice(x, begin, size),
+      ...tf.split(x, [1, (shape[axis] as number) - 1].filter((v) => v > 0), axis),
+      tf.sum(x, lead, keepDims),
+      tf.sum(x, trail, keepDims),
+      tf.sum(tf.cast(x, 'int32'), lead),
+    ]);
+    expect(os).toEqual(ss);
+    o.forEach((v, i) => v.forEach((e, j) => expect(e).toBeCloseTo(s[i]![j]!, 4)));
+    x.dispose();
+  },
+);
+
+test.prop([shapeArb, fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 1e6 })], { numRuns: 40 })(
+  'add and multiply with equal or trailing-block (bias) shapes, either side, equal stock',
+  async (shape, cut, seed) => {
+    const a = tf.randomNormal(shape, 0, 1, 'float32', seed);
+    const b = tf.randomNormal(shape.slice(Math.min(cut, shape.length - 1)), 0, 1, 'float32', seed + 1);
+    const c = tf.randomNormal([1, ...shape.slice(1)], 0, 1, 'float32', seed + 2); // general broadcast: stock path
+    const [o, s, os, ss] = await oursAndStock(() => [tf.add(a, b), tf.mul(b, a), tf.add(a, a), tf.mul(a, c), tf.add(c, a)]);
+    expect(os).toEqual(ss);
+    o.forEach((v, i) => expect(v).toEqual(s[i]));
+    tf.dispose([a, b, c]);
+  },
+);
