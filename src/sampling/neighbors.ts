@@ -3,19 +3,22 @@ import { NotFittedError, ShapeError, ValueError } from '../errors.js';
 import { toMatrix, type DenseMatrix, type MatrixLike } from '../util/matrix.js';
 
 /** How {@link NearestNeighbors} searches. */
-export type NeighborsMethod = 'auto' | 'js' | 'tfjs';
+export type NeighborsMethod = 'auto' | 'js' | 'kdtree' | 'brute' | 'tfjs';
 
 /** Options of {@link NearestNeighbors}. */
 export interface NearestNeighborsOptions {
   /** Neighbours returned by `kneighbors` when it is not told otherwise (default 5, as scikit-learn). */
   nNeighbors?: number;
   /**
-   * 'js': exact search on the CPU in plain typed-array code through a k-d tree (bounding-box
-   * lower bounds), so that distances that cannot matter are not computed.
+   * 'kdtree': exact search on the CPU through a k-d tree (bounding-box lower bounds), so that
+   * distances that cannot matter are not computed; fast on data of low intrinsic dimension.
+   * 'brute': exact blocked brute force on the CPU (register-tiled dot products, re-ranked exactly).
+   * 'js': 'kdtree' when a probe of 32 query rows shows that the tree prunes (visits < 25 % of the
+   * rows), else 'brute'.
    * 'tfjs': brute force by blocks of query rows through `tf.matMul` (runs on the GPU with
    * tfjs-node-gpu / webgl), candidates re-ranked with exact distances.
    * 'auto' (default): 'tfjs' when the active backend is a GPU or native one and the problem is
-   * large, else 'js'.
+   * large, else 'js'. All paths break ties by the lowest index.
    */
   method?: NeighborsMethod;
   /** Query rows per block of the 'tfjs' path (default 1024): bounds memory to blockSize x n floats. */
@@ -53,12 +56,14 @@ export class NearestNeighbors {
   readonly leafSize: number;
   private data: DenseMatrix | null = null;
   private index: KdTree | null = null;
+  private useTree = true;
+  private probed = false;
 
   constructor(options: NearestNeighborsOptions = {}) {
     this.nNeighbors = options.nNeighbors ?? 5;
     checkK(this.nNeighbors, 'nNeighbors');
     this.method = options.method ?? 'auto';
-    if (!['auto', 'js', 'tfjs'].includes(this.method)) throw new ValueError('method', "'auto', 'js' or 'tfjs'", this.method);
+    if (!['auto', 'js', 'kdtree', 'brute', 'tfjs'].includes(this.method)) throw new ValueError('method', "'auto', 'js', 'kdtree', 'brute' or 'tfjs'", this.method);
     this.blockSize = options.blockSize ?? 1024;
     checkK(this.blockSize, 'blockSize');
     this.leafSize = options.leafSize ?? 32;
@@ -70,6 +75,7 @@ export class NearestNeighbors {
     const m = toMatrix(X, 'X');
     this.data = m;
     this.index = null;
+    this.probed = false;
     return this;
   }
 
@@ -95,8 +101,24 @@ export class NearestNeighbors {
     }
     const method = this.method === 'auto' ? this.autoMethod(q.rows, data.rows) : this.method;
     if (method === 'tfjs') return kneighborsTfjs(data, q, k, self, this.blockSize);
-    if (this.index === null) this.index = new KdTree(data, this.leafSize);
-    return this.index.search(q, k, self);
+    if (method === 'brute') return bruteForceJs(data, q, k, self);
+    if (method === 'kdtree') {
+      this.index ??= new KdTree(data, this.leafSize);
+      return this.index.search(q, k, self);
+    }
+    this.index ??= new KdTree(data, this.leafSize);
+    if (!this.probed) {
+      // A k-d tree only pays when it prunes (low intrinsic dimension, as flows usually are); probe
+      // it on a few rows and fall back to blocked brute force when it would visit most rows.
+      const probeRows = Math.min(32, q.rows);
+      const step = Math.max(1, Math.floor(q.rows / probeRows));
+      const probe = new Float32Array(probeRows * q.cols);
+      for (let i = 0; i < probeRows; i++) probe.set(q.data.subarray(i * step * q.cols, (i * step + 1) * q.cols), i * q.cols);
+      this.index.search({ data: probe, rows: probeRows, cols: q.cols }, Math.min(k, data.rows), false);
+      this.useTree = this.index.evaluated / probeRows < 0.25 * data.rows;
+      this.probed = true;
+    }
+    return this.useTree ? this.index.search(q, k, self) : bruteForceJs(data, q, k, self);
   }
 
   private autoMethod(queries: number, rows: number): 'js' | 'tfjs' {
@@ -272,8 +294,12 @@ class KdTree {
     return s;
   }
 
+  /** Distances computed by the last `search` (to tell whether the tree prunes on this data). */
+  evaluated = 0;
+
   search(q: DenseMatrix, k: number, self: boolean): KNeighborsResult {
     const d = this.m.cols;
+    let evaluated = 0;
     const { sorted, order, nodeStart, nodeEnd, nodeLeft, nodeRight } = this;
     const qd = q.data;
     const distances = new Float64Array(q.rows * k);
@@ -297,6 +323,7 @@ class KdTree {
         const left = nodeLeft[node] as number;
         if (left < 0) {
           const end = nodeEnd[node] as number;
+          evaluated += end - (nodeStart[node] as number);
           for (let s = nodeStart[node] as number; s < end; s++) top.push(sqDist(qd, qo, sorted, s * d, d), order[s] as number);
           continue;
         }
@@ -334,6 +361,7 @@ class KdTree {
         c++;
       }
     }
+    this.evaluated = evaluated;
     return { distances, indices, rows: q.rows, k };
   }
 }
@@ -362,6 +390,128 @@ function quickselect(keys: Float64Array, order: Int32Array, lo: number, hi: numb
     else if (nth >= i) lo = i;
     else return;
   }
+}
+
+function rowNorms(m: DenseMatrix): Float64Array {
+  const { rows, cols, data } = m;
+  const out = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let s = 0;
+    for (let f = 0, o = r * cols; f < cols; f++) {
+      const v = data[o + f] as number;
+      s += v * v;
+    }
+    out[r] = s;
+  }
+  return out;
+}
+
+/**
+ * Blocked brute force on the CPU: ||q||^2 + ||x||^2 - 2 q.x with double accumulators, a 4 x 2
+ * register tile and cache-sized blocks of fitted rows; the few best candidates are then re-ranked
+ * with exact distances (exact duplicates come out at exactly 0 either way).
+ */
+function bruteForceJs(data: DenseMatrix, q: DenseMatrix, k: number, self: boolean): KNeighborsResult {
+  const { rows: n, cols: d } = data;
+  const x = data.data;
+  const qd = q.data;
+  const want = Math.min(n, k + (self ? 1 : 0) + 2);
+  const xn = rowNorms(data);
+  const qn = self ? xn : rowNorms(q);
+  const distances = new Float64Array(q.rows * k);
+  const indices = new Int32Array(q.rows * k);
+  const QB = 64;
+  const XB = 512;
+  const tops: TopK[] = [];
+  for (let i = 0; i < QB; i++) tops.push(new TopK(want));
+  const exact = new TopK(self ? k + 1 : k);
+  for (let q0 = 0; q0 < q.rows; q0 += QB) {
+    const q1 = Math.min(q.rows, q0 + QB);
+    for (const t of tops) t.reset();
+    for (let x0 = 0; x0 < n; x0 += XB) {
+      const x1 = Math.min(n, x0 + XB);
+      let a = q0;
+      for (; a + 3 < q1; a += 4) {
+        const oa = a * d;
+        const ob = oa + d;
+        const oc = ob + d;
+        const od = oc + d;
+        const ta = tops[a - q0] as TopK;
+        const tb = tops[a - q0 + 1] as TopK;
+        const tc = tops[a - q0 + 2] as TopK;
+        const td = tops[a - q0 + 3] as TopK;
+        const na = qn[a] as number;
+        const nb = qn[a + 1] as number;
+        const nc = qn[a + 2] as number;
+        const nd = qn[a + 3] as number;
+        let j = x0;
+        for (; j + 1 < x1; j += 2) {
+          const o0 = j * d;
+          const o1 = o0 + d;
+          let a0 = 0, b0 = 0, c0 = 0, d0 = 0, a1 = 0, b1 = 0, c1 = 0, d1 = 0;
+          for (let f = 0; f < d; f++) {
+            const u = x[o0 + f] as number;
+            const v = x[o1 + f] as number;
+            const qa = qd[oa + f] as number;
+            const qb = qd[ob + f] as number;
+            const qc = qd[oc + f] as number;
+            const qe = qd[od + f] as number;
+            a0 += qa * u;
+            b0 += qb * u;
+            c0 += qc * u;
+            d0 += qe * u;
+            a1 += qa * v;
+            b1 += qb * v;
+            c1 += qc * v;
+            d1 += qe * v;
+          }
+          const n0 = xn[j] as number;
+          const n1 = xn[j + 1] as number;
+          ta.push(na + n0 - 2 * a0, j);
+          tb.push(nb + n0 - 2 * b0, j);
+          tc.push(nc + n0 - 2 * c0, j);
+          td.push(nd + n0 - 2 * d0, j);
+          ta.push(na + n1 - 2 * a1, j + 1);
+          tb.push(nb + n1 - 2 * b1, j + 1);
+          tc.push(nc + n1 - 2 * c1, j + 1);
+          td.push(nd + n1 - 2 * d1, j + 1);
+        }
+        for (; j < x1; j++) {
+          for (let t = 0; t < 4; t++) {
+            const qi = a + t;
+            (tops[qi - q0] as TopK).push((qn[qi] as number) + (xn[j] as number) - 2 * dot(qd, qi * d, x, j * d, d), j);
+          }
+        }
+      }
+      for (; a < q1; a++) {
+        const t = tops[a - q0] as TopK;
+        for (let j = x0; j < x1; j++) t.push((qn[a] as number) + (xn[j] as number) - 2 * dot(qd, a * d, x, j * d, d), j);
+      }
+    }
+    for (let r = q0; r < q1; r++) {
+      const t = tops[r - q0] as TopK;
+      exact.reset();
+      for (let c = 0; c < t.size; c++) {
+        const idx = t.i[c] as number;
+        exact.push(sqDist(qd, r * d, x, idx * d, d), idx);
+      }
+      let c = 0;
+      for (let e = 0; e < exact.size && c < k; e++) {
+        const idx = exact.i[e] as number;
+        if (self && idx === r) continue;
+        distances[r * k + c] = Math.sqrt(exact.d[e] as number);
+        indices[r * k + c] = idx;
+        c++;
+      }
+    }
+  }
+  return { distances, indices, rows: q.rows, k };
+}
+
+function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, d: number): number {
+  let s = 0;
+  for (let f = 0; f < d; f++) s += (a[ai + f] as number) * (b[bi + f] as number);
+  return s;
 }
 
 /** Brute force by blocks of query rows: ||q||^2 - 2 q.x + ||x||^2 through tf.matMul, exact re-ranking in JS. */

@@ -4,6 +4,7 @@ import { NearestNeighbors } from '../../src/sampling/index.js';
 import { NotFittedError, ShapeError, ValueError } from '../../src/errors.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 import { fixture } from './helpers/fixtures.js';
+import { Rng } from '../../src/util/rng.js';
 
 interface NeighborsFixture {
   X: number[][];
@@ -27,7 +28,7 @@ function bruteForce(X: number[][], Q: number[][], k: number, self: boolean): { i
   });
 }
 
-describe.each(['js', 'tfjs'] as const)('NearestNeighbors (%s) against scikit-learn', (method) => {
+describe.each(['js', 'kdtree', 'brute', 'tfjs'] as const)('NearestNeighbors (%s) against scikit-learn', (method) => {
   it('query rows: same indices and distances as sklearn brute force', async () => {
     const nn = new NearestNeighbors({ nNeighbors: fx.k, method, blockSize: 7 }).fit(fx.X);
     const res = await expectNoLeaks(() => nn.kneighbors(fx.Q));
@@ -64,7 +65,7 @@ describe('NearestNeighbors properties', () => {
     [fc.integer({ min: 1, max: 4 }).chain((d) => fc.tuple(fc.array(row(d), { minLength: 6, maxLength: 60 }), fc.array(row(d), { minLength: 1, maxLength: 5 }))), fc.integer({ min: 1, max: 5 })],
     { numRuns: 60 },
   )('equals a sorted brute force by (distance, index), duplicates and ties included', ([X, Q], k) => {
-    for (const method of ['js', 'tfjs'] as const) {
+    for (const method of ['kdtree', 'brute', 'tfjs'] as const) {
       const nn = new NearestNeighbors({ method, leafSize: 3 }).fit(X);
       const res = nn.kneighbors(Q, k);
       const ref = bruteForce(X, Q, k, false);
@@ -72,6 +73,21 @@ describe('NearestNeighbors properties', () => {
       const self = nn.kneighbors(undefined, k);
       const refSelf = bruteForce(X, X, k, true);
       refSelf.forEach((r, q) => expect(Array.from(self.indices.subarray(q * k, q * k + k))).toEqual(r.i));
+    }
+  });
+
+  it('larger than one block (1300 rows, tiles and remainders): every path equals the sorted brute force', () => {
+    const rng = new Rng(11);
+    const X = Array.from({ length: 1301 }, () => Array.from({ length: 7 }, () => Math.round(rng.normal() * 4) / 4));
+    const Q = X.slice(0, 9).concat([[0, 0, 0, 0, 0, 0, 0]]);
+    const ref = bruteForce(X, Q, 3, false);
+    const refSelf = bruteForce(X, X.slice(0, 70), 3, true);
+    for (const method of ['js', 'kdtree', 'brute', 'tfjs'] as const) {
+      const nn = new NearestNeighbors({ method, blockSize: 300 }).fit(X);
+      const r = nn.kneighbors(Q, 3);
+      ref.forEach((e, q) => expect(Array.from(r.indices.subarray(q * 3, q * 3 + 3)), method).toEqual(e.i));
+      const s = nn.kneighbors(undefined, 3);
+      refSelf.forEach((e, q) => expect(Array.from(s.indices.subarray(q * 3, q * 3 + 3)), method).toEqual(e.i));
     }
   });
 

@@ -18,7 +18,7 @@ describe('TomekLinks removes exactly imbalanced-learn 0.10\'s rows (tie-free dat
     ['list12', { samplingStrategy: [1, 2] }],
   ];
   it.each(cases)('%s', (name, options) => {
-    for (const method of ['js', 'tfjs'] as const) {
+    for (const method of ['kdtree', 'brute', 'tfjs'] as const) {
       const r = new TomekLinks({ ...options, neighborsMethod: method }).fitResample(fx.tomekX, fx.tomekY);
       expect(Array.from(r.sampleIndices)).toEqual(fx.tomekKept[name]);
     }

@@ -1,0 +1,137 @@
+/**
+ * Samplers against scikit-learn 1.2 / imbalanced-learn 0.10, measured in the same run on the same
+ * data (written to a temporary folder as float32 and read by bench/sampling_ref.py):
+ * IsolationForest fit and scoreSamples, TomekLinks, SMOTETomek on the CICIDS2017 sample's 70 %
+ * split. `--quick` uses small sizes (about a minute).
+ *
+ *     npx tsx bench/run.ts sampling [--quick]
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCicids2017, MinMaxScaler, splitIndices, syntheticFlows } from '../src/data/index.js';
+import { IsolationForest, SMOTETomek, TomekLinks } from '../src/sampling/index.js';
+import type { DenseMatrix } from '../src/util/matrix.js';
+import { Rng } from '../src/util/rng.js';
+import { median, peakRssMb, printTable, pythonHas, runPython } from './util.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const refScript = path.join(here, 'sampling_ref.py');
+const dataDir = process.env.FLOWSENTRY_DATA ?? path.resolve(here, '../../shared/data');
+
+function gaussian(rows: number, cols: number, seed: number): DenseMatrix {
+  const rng = new Rng(seed);
+  const data = new Float32Array(rows * cols);
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+  return { data, rows, cols };
+}
+
+/** syntheticFlows (CICIDS-like features) with 10 % attacks, min-max scaled, integer labels. */
+function flows(rows: number, cols: number): { m: DenseMatrix; y: Int32Array } {
+  const minority = Math.round(rows / 10);
+  const ds = syntheticFlows({ features: cols, classes: [{ name: 'BENIGN', size: rows - minority }, { name: 'ATTACK', size: minority }], seed: 1 });
+  const m = new MinMaxScaler().fit({ data: ds.features, rows: ds.rows, cols: ds.cols }).transform({ data: ds.features, rows: ds.rows, cols: ds.cols });
+  return { m, y: Int32Array.from(ds.labels, (l) => (l === 'BENIGN' ? 0 : 1)) };
+}
+
+function share(m: DenseMatrix, y: Int32Array | null, extra: Record<string, number> = {}): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'flowsentry-bench-'));
+  writeFileSync(path.join(dir, 'X.f32'), m.data);
+  if (y !== null) writeFileSync(path.join(dir, 'y.i32'), y);
+  writeFileSync(path.join(dir, 'meta.json'), JSON.stringify({ rows: m.rows, cols: m.cols, ...extra }));
+  return dir;
+}
+
+function time(fn: () => unknown, repeats: number): number {
+  const t: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = performance.now();
+    fn();
+    t.push((performance.now() - t0) / 1000);
+  }
+  return median(t);
+}
+
+interface Ref {
+  seconds: number;
+  removed?: number;
+  rows?: number;
+}
+
+export async function main({ quick }: { quick: boolean }): Promise<void> {
+  const hasRef = pythonHas('sklearn', 'imblearn', 'numpy');
+  if (!hasRef) console.log('(scikit-learn / imbalanced-learn not found: flowsentry timings only)');
+  const rows: (string | number)[][] = [];
+  const ref = (name: string, dir: string, repeats: number): Ref | null => (hasRef ? runPython<Ref>(refScript, [name, dir, String(repeats)]) : null);
+  const add = (what: string, ours: number, r: Ref | null, note = '') =>
+    rows.push([what, ours, r?.seconds ?? 'n/a', r ? r.seconds / ours : 'n/a', note]);
+
+  // IsolationForest fit (100 trees, 256 rows each) on n x 78.
+  {
+    const n = quick ? 20_000 : 100_000;
+    const m = gaussian(n, 78, 1);
+    const dir = share(m, null);
+    const ours = time(() => new IsolationForest({ seed: 0 }).fit(m), quick ? 3 : 5);
+    add(`IsolationForest.fit ${n} x 78`, ours, ref('iforest-fit', dir, quick ? 3 : 5));
+    rmSync(dir, { recursive: true });
+  }
+  // IsolationForest scoreSamples on n x 78 (forest fitted on the first 100k rows or fewer).
+  {
+    const n = quick ? 100_000 : 1_000_000;
+    const m = gaussian(n, 78, 2);
+    const fitRows = Math.min(100_000, n);
+    const dir = share(m, null, { fitRows });
+    const f = new IsolationForest({ seed: 0 }).fit({ data: m.data.subarray(0, fitRows * 78), rows: fitRows, cols: 78 });
+    const ours = time(() => f.scoreSamples(m), quick ? 3 : 1);
+    add(`IsolationForest.scoreSamples ${n} x 78`, ours, ref('iforest-score', dir, 1));
+    rmSync(dir, { recursive: true });
+  }
+  // TomekLinks on n x 78, 10 % minority (syntheticFlows, min-max scaled).
+  {
+    const n = quick ? 5_000 : 100_000;
+    const { m, y } = flows(n, 78);
+    const dir = share(m, y);
+    let removed = 0;
+    const ours = time(() => {
+      removed = y.length - new TomekLinks().fitResample(m, y).y.length;
+    }, 1);
+    const r = ref('tomek', dir, 1);
+    add(`TomekLinks ${n} x 78, 10 % minority (syntheticFlows)`, ours, r, `removed: ours ${removed}, imblearn ${r?.removed ?? 'n/a'}`);
+    rmSync(dir, { recursive: true });
+  }
+  // SMOTETomek on the CICIDS2017 sample's stratified 70 % split (min-max scaled on it).
+  {
+    const folder = path.join(dataDir, 'cicids2017-improved-sample');
+    if (!quick && existsSync(folder)) {
+      const ds = await loadCicids2017(folder);
+      const classes = [...new Set(ds.labels)].sort();
+      const split = splitIndices(ds.labels, { testSize: 0.3, seed: 0 });
+      const d = ds.cols;
+      const train = new Float32Array(split.train.length * d);
+      split.train.forEach((r, i) => train.set(ds.features.subarray(r * d, r * d + d), i * d));
+      const m = new MinMaxScaler().fit({ data: train, rows: split.train.length, cols: d }).transform({ data: train, rows: split.train.length, cols: d });
+      const y = Int32Array.from(split.train, (r) => classes.indexOf(ds.labels[r] as string));
+      const dir = share(m, y);
+      let outRows = 0;
+      const ours = time(() => {
+        outRows = new SMOTETomek({ seed: 0 }).fitResample(m, y).y.length;
+      }, 1);
+      const r = ref('smotetomek', dir, 1);
+      add(`SMOTETomek CICIDS2017 sample 70 % (${m.rows} x ${d})`, ours, r, `rows out: ours ${outRows}, imblearn ${r?.rows ?? 'n/a'}`);
+      rmSync(dir, { recursive: true });
+    } else {
+      const { m, y } = flows(quick ? 3_000 : 20_000, 78);
+      const dir = share(m, y);
+      let outRows = 0;
+      const ours = time(() => {
+        outRows = new SMOTETomek({ seed: 0 }).fitResample(m, y).y.length;
+      }, 1);
+      const r = ref('smotetomek', dir, 1);
+      add(`SMOTETomek ${m.rows} x 78 (syntheticFlows)`, ours, r, `rows out: ours ${outRows}, imblearn ${r?.rows ?? 'n/a'}`);
+      rmSync(dir, { recursive: true });
+    }
+  }
+  printTable(['case', 'flowsentry s', 'reference s', 'speed-up (ref / ours)', 'note'], rows);
+  console.log(`\npeak RSS ${peakRssMb().toFixed(0)} MB; medians; reference = scikit-learn 1.2 / imbalanced-learn 0.10 in the same run`);
+}
