@@ -1,6 +1,6 @@
 import { ValueError } from '../errors.js';
-import { toMatrix, type DenseMatrix, type MatrixLike } from '../util/matrix.js';
-import { checkCols, checkJson, numberArray, requireFitted, type Transformer } from './transformer.js';
+import type { DenseMatrix } from '../util/matrix.js';
+import { featureMatrix, checkCols, checkJson, numberArray, requireFitted, type Transformer, type FeatureInput } from './transformer.js';
 
 /** Options of {@link MinMaxScaler}. */
 export interface MinMaxScalerOptions {
@@ -24,7 +24,7 @@ export interface MinMaxScalerJSON {
  * MinMaxScaler: `x * scale + min` with `scale = (hi - lo) / (dataMax - dataMin)`; a constant
  * column gets scale `hi - lo` (scikit-learn's zero-range rule). Parameters in float64.
  */
-export class MinMaxScaler implements Transformer<MatrixLike, DenseMatrix, MinMaxScalerJSON> {
+export class MinMaxScaler implements Transformer<FeatureInput, DenseMatrix, MinMaxScalerJSON> {
   static readonly className = 'MinMaxScaler';
   readonly featureRange: [number, number];
   readonly clip: boolean;
@@ -49,8 +49,8 @@ export class MinMaxScaler implements Transformer<MatrixLike, DenseMatrix, MinMax
     return requireFitted(this.state, 'MinMaxScaler', 'dataMax').dataMax;
   }
 
-  fit(x: MatrixLike): this {
-    const m = toMatrix(x, 'x');
+  fit(x: FeatureInput): this {
+    const m = featureMatrix(x, 'x');
     const dataMin = new Float64Array(m.cols).fill(Infinity);
     const dataMax = new Float64Array(m.cols).fill(-Infinity);
     for (let i = 0; i < m.rows; i++) {
@@ -64,9 +64,9 @@ export class MinMaxScaler implements Transformer<MatrixLike, DenseMatrix, MinMax
     return this;
   }
 
-  transform(x: MatrixLike): DenseMatrix {
+  transform(x: FeatureInput): DenseMatrix {
     const s = requireFitted(this.state, 'MinMaxScaler', 'transform');
-    const m = toMatrix(x, 'x');
+    const m = featureMatrix(x, 'x');
     checkCols('x', s.scale.length, m.cols);
     const out = new Float32Array(m.data.length);
     const [lo, hi] = this.featureRange;
@@ -80,14 +80,14 @@ export class MinMaxScaler implements Transformer<MatrixLike, DenseMatrix, MinMax
     return { data: out, rows: m.rows, cols: m.cols };
   }
 
-  fitTransform(x: MatrixLike): DenseMatrix {
+  fitTransform(x: FeatureInput): DenseMatrix {
     return this.fit(x).transform(x);
   }
 
   /** Undoes `transform`. */
-  inverseTransform(x: MatrixLike): DenseMatrix {
+  inverseTransform(x: FeatureInput): DenseMatrix {
     const s = requireFitted(this.state, 'MinMaxScaler', 'inverseTransform');
-    const m = toMatrix(x, 'x');
+    const m = featureMatrix(x, 'x');
     checkCols('x', s.scale.length, m.cols);
     const out = new Float32Array(m.data.length);
     for (let i = 0; i < m.data.length; i++) {

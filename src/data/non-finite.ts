@@ -1,6 +1,6 @@
 import { ValueError } from '../errors.js';
-import { toMatrix, type DenseMatrix, type MatrixLike } from '../util/matrix.js';
-import { checkCols, checkJson, numberArray, requireFitted, type Transformer } from './transformer.js';
+import type { DenseMatrix } from '../util/matrix.js';
+import { featureMatrix, checkCols, checkJson, numberArray, requireFitted, type Transformer, type FeatureInput } from './transformer.js';
 
 /**
  * What to do with NaN, +-Infinity and empty numeric fields:
@@ -29,7 +29,7 @@ export interface NonFiniteImputerJSON {
  * column's finite max or min, or zero), and counts what it replaced: the fit-on-train form of a
  * loader's `nonFinite` policy. A column with no finite training value is filled with 0.
  */
-export class NonFiniteImputer implements Transformer<MatrixLike, DenseMatrix, NonFiniteImputerJSON> {
+export class NonFiniteImputer implements Transformer<FeatureInput, DenseMatrix, NonFiniteImputerJSON> {
   static readonly className = 'NonFiniteImputer';
   readonly strategy: 'max' | 'min' | 'zero';
   /** Replacements made by the last `transform`, per column. */
@@ -42,15 +42,15 @@ export class NonFiniteImputer implements Transformer<MatrixLike, DenseMatrix, No
     this.strategy = s;
   }
 
-  fit(x: MatrixLike): this {
-    const m = toMatrix(x, 'x', { finite: false });
+  fit(x: FeatureInput): this {
+    const m = featureMatrix(x, 'x', { finite: false });
     this.fill = finiteExtremes(m.data, m.rows, m.cols, this.strategy);
     return this;
   }
 
-  transform(x: MatrixLike): DenseMatrix {
+  transform(x: FeatureInput): DenseMatrix {
     const fill = requireFitted(this.fill, 'NonFiniteImputer', 'transform');
-    const m = toMatrix(x, 'x', { finite: false });
+    const m = featureMatrix(x, 'x', { finite: false });
     checkCols('x', fill.length, m.cols);
     const data = Float32Array.from(m.data);
     this.lastReplaced = new Int32Array(m.cols);
@@ -64,7 +64,7 @@ export class NonFiniteImputer implements Transformer<MatrixLike, DenseMatrix, No
     return { data, rows: m.rows, cols: m.cols };
   }
 
-  fitTransform(x: MatrixLike): DenseMatrix {
+  fitTransform(x: FeatureInput): DenseMatrix {
     return this.fit(x).transform(x);
   }
 

@@ -1,5 +1,6 @@
 import { ShapeError, ValueError } from '../errors.js';
-import { toMatrix, type DenseMatrix, type MatrixLike } from '../util/matrix.js';
+import type { DenseMatrix } from '../util/matrix.js';
+import { featureMatrix, type FeatureInput } from './transformer.js';
 
 /** Options of {@link pca}. */
 export interface PcaOptions {
@@ -76,8 +77,8 @@ function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vec
  * them (the largest-magnitude projection of each component is positive), so projections match
  * scikit-learn's `PCA(n_components).fit_transform`.
  */
-export function pca(x: MatrixLike, options: PcaOptions = {}): PcaResult {
-  const m = toMatrix(x, 'x');
+export function pca(x: FeatureInput, options: PcaOptions = {}): PcaResult {
+  const m = featureMatrix(x, 'x');
   const k = options.nComponents ?? 2;
   if (!Number.isInteger(k) || k < 1 || k > Math.min(m.rows, m.cols)) throw new ValueError('nComponents', `an integer in [1, min(rows, cols) = ${Math.min(m.rows, m.cols)}]`, k);
   if (m.rows < 2) throw new ShapeError('x', 'at least two rows', `${m.rows} rows`);

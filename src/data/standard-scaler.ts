@@ -1,5 +1,5 @@
-import { toMatrix, type DenseMatrix, type MatrixLike } from '../util/matrix.js';
-import { checkCols, checkJson, numberArray, requireFitted, type Transformer } from './transformer.js';
+import type { DenseMatrix } from '../util/matrix.js';
+import { featureMatrix, checkCols, checkJson, numberArray, requireFitted, type Transformer, type FeatureInput } from './transformer.js';
 
 /** Options of {@link StandardScaler}. */
 export interface StandardScalerOptions {
@@ -23,7 +23,7 @@ export interface StandardScalerJSON {
  * Standardises each column as scikit-learn's StandardScaler: `(x - mean) / std` with the
  * population standard deviation (ddof 0), a constant column divided by 1. Sums in float64.
  */
-export class StandardScaler implements Transformer<MatrixLike, DenseMatrix, StandardScalerJSON> {
+export class StandardScaler implements Transformer<FeatureInput, DenseMatrix, StandardScalerJSON> {
   static readonly className = 'StandardScaler';
   readonly withMean: boolean;
   readonly withStd: boolean;
@@ -44,8 +44,8 @@ export class StandardScaler implements Transformer<MatrixLike, DenseMatrix, Stan
     return requireFitted(this.state, 'StandardScaler', 'scale').scale;
   }
 
-  fit(x: MatrixLike): this {
-    const m = toMatrix(x, 'x');
+  fit(x: FeatureInput): this {
+    const m = featureMatrix(x, 'x');
     const mean = new Float64Array(m.cols);
     for (let i = 0; i < m.data.length; i++) mean[i % m.cols] = (mean[i % m.cols] as number) + (m.data[i] as number);
     for (let j = 0; j < m.cols; j++) mean[j] = (mean[j] as number) / m.rows;
@@ -63,9 +63,9 @@ export class StandardScaler implements Transformer<MatrixLike, DenseMatrix, Stan
     return this;
   }
 
-  transform(x: MatrixLike): DenseMatrix {
+  transform(x: FeatureInput): DenseMatrix {
     const s = requireFitted(this.state, 'StandardScaler', 'transform');
-    const m = toMatrix(x, 'x');
+    const m = featureMatrix(x, 'x');
     checkCols('x', s.mean.length, m.cols);
     const out = new Float32Array(m.data.length);
     for (let i = 0; i < m.data.length; i++) {
@@ -78,14 +78,14 @@ export class StandardScaler implements Transformer<MatrixLike, DenseMatrix, Stan
     return { data: out, rows: m.rows, cols: m.cols };
   }
 
-  fitTransform(x: MatrixLike): DenseMatrix {
+  fitTransform(x: FeatureInput): DenseMatrix {
     return this.fit(x).transform(x);
   }
 
   /** Undoes `transform`. */
-  inverseTransform(x: MatrixLike): DenseMatrix {
+  inverseTransform(x: FeatureInput): DenseMatrix {
     const s = requireFitted(this.state, 'StandardScaler', 'inverseTransform');
-    const m = toMatrix(x, 'x');
+    const m = featureMatrix(x, 'x');
     checkCols('x', s.mean.length, m.cols);
     const out = new Float32Array(m.data.length);
     for (let i = 0; i < m.data.length; i++) {

@@ -1,4 +1,18 @@
 import { NotFittedError, ShapeError, ValueError } from '../errors.js';
+import { toMatrix, type DenseMatrix, type MatrixLike, type ToMatrixOptions } from '../util/matrix.js';
+import type { FlowDataset } from './dataset.js';
+
+/** What the numeric transformers accept: any matrix, or a dataset (its `features`). */
+export type FeatureInput = MatrixLike | Pick<FlowDataset, 'features' | 'rows' | 'cols'>;
+
+/** {@link toMatrix} that also takes a {@link FlowDataset}. */
+export function featureMatrix(x: FeatureInput, name: string, options: ToMatrixOptions = {}): DenseMatrix {
+  const d = x as Partial<FlowDataset>;
+  if (d !== null && typeof d === 'object' && d.features instanceof Float32Array && typeof d.rows === 'number' && typeof d.cols === 'number') {
+    return toMatrix({ data: d.features, rows: d.rows, cols: d.cols }, name, options);
+  }
+  return toMatrix(x as MatrixLike, name, options);
+}
 
 /**
  * The contract every preprocessing step follows, so a saved pipeline can reapply it:

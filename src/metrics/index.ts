@@ -19,3 +19,6 @@ export {
   type RankingMetricOptions,
   type OneVsRestScores,
 } from './ranking.js';
+export { reportToMarkdown, reportToJson, type MarkdownReportOptions } from './report-text.js';
+export { confusionMatrixSvg, type ConfusionMatrixSvgOptions } from './confusion-svg.js';
+export { trainingCurvesSvg, scatterSvg, type TrainingCurvesSvgOptions, type ScatterSvgOptions } from './chart-svg.js';
