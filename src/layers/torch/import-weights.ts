@@ -143,7 +143,7 @@ function importRecurrent(layer: StackedRecurrent, a: Assignment, state: Safetens
   }
 }
 
-function weightNamed(layer: tfl.layers.Layer, name: 'kernel' | 'bias'): LayerVariable | undefined {
+function weightNamed(layer: tfl.layers.Layer, name: string): LayerVariable | undefined {
   return layer.weights.find((w) => w.name === name || w.name.endsWith(`/${name}`));
 }
 
@@ -173,6 +173,35 @@ function importAffine(layer: tfl.layers.Layer, a: Assignment, state: Safetensors
 }
 
 /**
+ * nn.BatchNorm1d/2d -> tfl batchNormalization: weight -> gamma, bias -> beta, running_mean -> moving_mean,
+ * running_var -> moving_variance; num_batches_tracked has no counterpart and is skipped.
+ */
+function importBatchNorm(layer: tfl.layers.Layer, a: Assignment, state: Safetensors, prefix: string): void {
+  if (!layer.built) {
+    // Building fixes the input rank (its input spec), which the state dict does not tell.
+    throw new ValueError('layer', 'a built BatchNormalization layer (apply it to an input or add it to a model first)', 'an unbuilt layer');
+  }
+  const pairs: [string, string][] = [
+    ['weight', 'gamma'],
+    ['bias', 'beta'],
+    ['running_mean', 'moving_mean'],
+    ['running_var', 'moving_variance'],
+  ];
+  for (const [torchName, tfjsName] of pairs) {
+    const variable = weightNamed(layer, tfjsName);
+    if (variable === undefined) {
+      if (state.tensors.has(`${prefix}${torchName}`)) {
+        throw new ValueError('layer', `a BatchNormalization layer with a ${tfjsName} weight (the state dict has ${prefix}${torchName}; set scale/center)`, layer.name);
+      }
+      continue;
+    }
+    const t = a.take(torchName, 1, [variable.shape[0] as number]);
+    a.assign(variable, t.name, asTensor(t.tensor));
+  }
+  if (state.tensors.has(`${prefix}num_batches_tracked`)) a.take('num_batches_tracked', 0);
+}
+
+/**
  * Loads a PyTorch state dict, saved as safetensors (`safetensors.torch.save_file(module.state_dict(), path)`),
  * into a layer, converting layouts:
  * - {@link GRU} (`gru`, `biGru`) from `nn.GRU`: `weight_ih_l{k}[_reverse]` `[3U, in]` -> kernel `[in, 3U]`
@@ -180,7 +209,10 @@ function importAffine(layer: tfl.layers.Layer, a: Assignment, state: Safetensors
  * - {@link LSTM} (`lstm`, `biLstm`) from `nn.LSTM`: transposed weights, bias = `bias_ih + bias_hh`;
  * - tfjs `dense` from `nn.Linear`: `weight` `[out, in]` -> kernel `[in, out]`, `bias`;
  * - tfjs `conv2d` from `nn.Conv2d`: `weight` `[out, in, kh, kw]` -> kernel `[kh, kw, in, out]`
- *   (and `conv1d` from `nn.Conv1d`); the tfjs layer takes channels-last inputs.
+ *   (and `conv1d` from `nn.Conv1d`); the tfjs layer takes channels-last inputs;
+ * - a built tfjs `batchNormalization` from `nn.BatchNorm1d/2d`: `weight`, `bias`, `running_mean`,
+ *   `running_var` -> gamma, beta, moving mean and variance. Create it with PyTorch's `epsilon: 1e-5`
+ *   (tfjs's default is 1e-3) and `momentum: 1 - torch_momentum` (0.9) to behave the same.
  *
  * An unbuilt layer is built from the state dict's input size. Every tensor is checked before any
  * weight is written: a missing name or a wrong shape throws a `ValueError` / `ShapeError` naming the
@@ -205,7 +237,8 @@ export async function importTorchWeights(
     else if (className === 'Dense') importAffine(layer, a, state, prefix, 2);
     else if (className === 'Conv1D') importAffine(layer, a, state, prefix, 3);
     else if (className === 'Conv2D') importAffine(layer, a, state, prefix, 4);
-    else throw new ValueError('layer', 'a flowsentry GRU or LSTM, or a tfjs Dense, Conv1D or Conv2D layer', className);
+    else if (className === 'BatchNormalization') importBatchNorm(layer, a, state, prefix);
+    else throw new ValueError('layer', 'a flowsentry GRU or LSTM, or a tfjs Dense, Conv1D, Conv2D or BatchNormalization layer', className);
     const used = new Set(a.loaded);
     const unused = [...state.tensors.keys()].filter((name) => name.startsWith(prefix) && !used.has(name));
     if (strict && unused.length > 0) {

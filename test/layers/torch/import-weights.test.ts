@@ -14,6 +14,7 @@ interface DenseConvFixture {
   linearF64Prefixed: { file: string; prefix: string };
   conv2d: { file: string; xNchw: number[][][][]; yNchw: number[][][][] };
   conv1d: { file: string; xNcl: number[][][]; yNcl: number[][][] };
+  batchnorm1d: { file: string; eps: number; x: number[][]; y: number[][] };
 }
 const fixture = JSON.parse(readFileSync(path.join(TORCH_FIXTURES, 'dense_conv.json'), 'utf8')) as DenseConvFixture;
 
@@ -39,6 +40,17 @@ describe('importTorchWeights: nn.Linear and nn.Conv2d into tfjs layers', () => {
     const x = tf.transpose(tf.tensor4d(fixture.conv2d.xNchw), [0, 2, 3, 1]);
     const y = tf.transpose(layer.apply(x) as tf.Tensor, [0, 3, 1, 2]);
     expectClose(y, fixture.conv2d.yNchw, 1e-5, 'conv2d');
+  });
+
+  it('nn.BatchNorm1d (eval) -> a built tfl batchNormalization with epsilon 1e-5 gives PyTorch outputs', async () => {
+    const { file, eps, x, y } = fixture.batchnorm1d;
+    const unbuilt = tfl.layers.batchNormalization({ epsilon: eps });
+    await expect(importTorchWeights(unbuilt, fixtureBytes(file))).rejects.toThrow(/built/);
+    const layer = tfl.layers.batchNormalization({ epsilon: eps });
+    tfl.sequential({ layers: [tfl.layers.inputLayer({ inputShape: [3] }), layer] });
+    const result = await importTorchWeights(layer, fixtureBytes(file));
+    expect(result.loaded).toContain('num_batches_tracked');
+    expectClose(layer.apply(tf.tensor2d(x), { training: false }) as tf.Tensor, y, 1e-5, 'batchnorm1d');
   });
 
   it('nn.Conv1d -> tfl conv1d (channels last) gives PyTorch outputs', async () => {
