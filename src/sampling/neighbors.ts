@@ -114,7 +114,8 @@ export class NearestNeighbors {
       const step = Math.max(1, Math.floor(q.rows / probeRows));
       const probe = new Float32Array(probeRows * q.cols);
       for (let i = 0; i < probeRows; i++) probe.set(q.data.subarray(i * step * q.cols, (i * step + 1) * q.cols), i * q.cols);
-      this.index.search({ data: probe, rows: probeRows, cols: q.cols }, Math.min(k, data.rows), false);
+      // Probe rows may be fitted rows themselves (found at distance 0): ask for one more then.
+      this.index.search({ data: probe, rows: probeRows, cols: q.cols }, Math.min(self ? k + 1 : k, data.rows), false);
       this.useTree = this.index.evaluated / probeRows < 0.25 * data.rows;
       this.probed = true;
     }
