@@ -12,7 +12,7 @@ function fakeTfjsNode(usingGpu: boolean): (id: string) => unknown {
     if (!id.startsWith('@tensorflow/tfjs-node')) return missing(id);
     if (!tf.findBackend('tensorflow')) {
       const cpu = tf.findBackend('cpu') as tf.KernelBackend;
-      tf.registerBackend('tensorflow', () => Object.assign(Object.create(cpu) as object, { isUsingGpuDevice: usingGpu }) as tf.KernelBackend);
+      tf.registerBackend('tensorflow', () => Object.assign(Object.create(cpu) as object, { isUsingGpuDevice: usingGpu }) as unknown as tf.KernelBackend);
     }
     return {};
   };
