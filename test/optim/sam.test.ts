@@ -184,6 +184,29 @@ describe('serialization and delegation', () => {
     copy.dispose();
   });
 
+  it('survives model.save / tf.loadLayersModel with includeOptimizer', async () => {
+    const model = tfl.sequential();
+    model.add(tfl.layers.dense({ units: 2, inputShape: [3] }));
+    model.compile({ optimizer: new SAM(tf.train.adam(0.01), { rho: 0.07, adaptive: true }), loss: 'meanSquaredError' });
+    const x = tf.ones([4, 3]);
+    const y = tf.zeros([4, 2]);
+    await model.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 });
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }), { includeOptimizer: true });
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts!));
+    const optimizer = loaded.optimizer as unknown as SAM;
+    expect(optimizer).toBeInstanceOf(SAM);
+    expect(optimizer.rho).toBe(0.07);
+    expect(optimizer.adaptive).toBe(true);
+    expect(optimizer.base.getClassName()).toBe('Adam');
+    model.dispose();
+    loaded.dispose();
+    tf.dispose([x, y]);
+  });
+
   it('getWeights / setWeights carry the base optimizer state: the next step is identical', async () => {
     const w = tf.variable(tf.tensor1d([1, -2, 3]), true, 'samSerialW');
     const f = (): tf.Scalar => tf.sum(tf.square(tf.sub(w, tf.tensor1d([0.5, 0.5, 0.5])))) as tf.Scalar;
