@@ -1,0 +1,114 @@
+/**
+ * Loading benchmark: generates a CICIDS2017-shaped CSV (the original MachineLearningCSV form:
+ * 79 columns with leading spaces, heavy-tailed counters, a few Infinity/NaN rates) into
+ * os.tmpdir(), loads it with loadCicids2017 in a fresh child process (so peak RSS is the load's
+ * own), and reports MB/s and peak RSS against the issue's targets (>= 50 MB/s; peak RSS under
+ * 2 x the Float32 matrix + 300 MB). pandas.read_csv on the same file, in the same run, is the
+ * reference. `--quick`: 50,000 rows; full: 1,000,000 rows.
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, renameSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CICIDS2017_MACHINE_LEARNING_COLUMNS, loadCicids2017 } from '../src/data/index.js';
+import { Rng } from '../src/util/rng.js';
+import { printTable, pythonHas } from './util.js';
+
+const CHILD_ENV = 'FLOWSENTRY_BENCH_DATA_CHILD';
+const LABELS: [string, number][] = [['BENIGN', 0.8], ['DoS Hulk', 0.1], ['PortScan', 0.06], ['DDoS', 0.035], ['Bot', 0.004], ['Web Attack \uFFFD Brute Force', 0.001]];
+
+/** Writes `rows` CICIDS-shaped rows (seeded) to `file`, streaming, unless it already exists. */
+async function generate(file: string, rows: number): Promise<void> {
+  if (existsSync(file)) return;
+  const rng = new Rng(2017);
+  const tmp = `${file}.part`;
+  const out = createWriteStream(tmp);
+  const cols = CICIDS2017_MACHINE_LEARNING_COLUMNS;
+  const bytesRate = cols.indexOf('Flow Bytes/s');
+  const pktRate = cols.indexOf(' Flow Packets/s');
+  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  await write(`${cols.join(',')}\n`);
+  let chunk: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    let u = rng.next();
+    let label = LABELS[0]?.[0] as string;
+    for (const [name, p] of LABELS) {
+      if (u < p) {
+        label = name;
+        break;
+      }
+      u -= p;
+    }
+    const nonFinite = rng.next() < 0.001;
+    const fields: string[] = new Array<string>(cols.length);
+    for (let j = 0; j < cols.length - 1; j++) {
+      if (j === 0) fields[j] = String(rng.int(65536));
+      else if (j === bytesRate || j === pktRate) fields[j] = nonFinite ? (j === bytesRate && rng.next() < 0.5 ? 'NaN' : 'Infinity') : (Math.exp(rng.normal(8, 3))).toFixed(6);
+      else if (j % 3 === 0) fields[j] = String(Math.round(Math.exp(rng.normal(4, 2.5))));
+      else if (j % 3 === 1) fields[j] = (Math.exp(rng.normal(2, 2))).toFixed(7);
+      else fields[j] = String(rng.int(2));
+    }
+    fields[cols.length - 1] = label;
+    chunk.push(fields.join(','));
+    if (chunk.length === 5000) {
+      await write(`${chunk.join('\n')}\n`);
+      chunk = [];
+    }
+  }
+  if (chunk.length) await write(`${chunk.join('\n')}\n`);
+  await new Promise<void>((r) => out.end(() => r()));
+  renameSync(tmp, file);
+}
+
+interface ChildResult { seconds: number; rows: number; cols: number; peakRssMb: number; baseRssMb: number; skipped: Record<string, number> }
+
+async function child(file: string): Promise<void> {
+  const baseRssMb = process.resourceUsage().maxRSS / 1024;
+  const t0 = performance.now();
+  const d = await loadCicids2017(file);
+  const seconds = (performance.now() - t0) / 1000;
+  const result: ChildResult = { seconds, rows: d.rows, cols: d.cols, peakRssMb: process.resourceUsage().maxRSS / 1024, baseRssMb, skipped: d.summary.skipped as Record<string, number> };
+  console.log(JSON.stringify(result));
+}
+
+function runChild(file: string): ChildResult {
+  const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], { env: { ...process.env, [CHILD_ENV]: file }, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`bench data child failed: ${r.stderr}`);
+  const lines = r.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1] as string) as ChildResult;
+}
+
+function pandasSeconds(file: string): number | undefined {
+  if (!pythonHas('pandas')) return undefined;
+  const code = `import time, pandas as pd\nt=time.perf_counter()\ndf=pd.read_csv(${JSON.stringify(file)})\nprint(time.perf_counter()-t)`;
+  const r = spawnSync('/usr/bin/python3', ['-c', code], { encoding: 'utf8' });
+  return r.status === 0 ? Number(r.stdout.trim().split('\n').pop()) : undefined;
+}
+
+export async function main(options: { quick: boolean }): Promise<void> {
+  const rows = options.quick ? 50_000 : 1_000_000;
+  const file = path.join(os.tmpdir(), `flowsentry-bench-cicids-${rows}.csv`);
+  const g0 = performance.now();
+  await generate(file, rows);
+  const mb = statSync(file).size / 1e6;
+  console.log(`file: ${file} (${mb.toFixed(1)} MB, ${rows} rows; ready in ${((performance.now() - g0) / 1000).toFixed(1)} s)`);
+  const runs = options.quick ? 1 : 1;
+  const results = Array.from({ length: runs }, () => runChild(file));
+  const r = results[0] as ChildResult;
+  const pandas = pandasSeconds(file);
+  const matrixMb = (r.rows * r.cols * 4) / 1e6;
+  const rssBudget = 2 * matrixMb + 300;
+  printTable(
+    ['loader', 'seconds', 'MB/s', 'peak RSS MB', 'RSS budget MB (2 x matrix + 300)', 'target 50 MB/s'],
+    [
+      ['loadCicids2017 (csv-parse)', r.seconds, mb / r.seconds, r.peakRssMb, rssBudget, mb / r.seconds >= 50 ? 'met' : 'NOT met'],
+      ...(pandas !== undefined ? [['pandas.read_csv (reference)', pandas, mb / pandas, '-', '-', '-'] as (string | number)[]] : []),
+    ],
+  );
+  console.log(`\nrows ${r.rows} x ${r.cols} features (Float32 matrix ${matrixMb.toFixed(0)} MB); skipped ${JSON.stringify(r.skipped)}; child RSS before load ${r.baseRssMb.toFixed(0)} MB; peak RSS ${r.peakRssMb <= rssBudget ? 'within' : 'OVER'} budget`);
+  if (pandas !== undefined) console.log(`ratio flowsentry / pandas time: ${(r.seconds / pandas).toFixed(2)}x (${os.loadavg()[0]?.toFixed(1)} load average; shared machine)`);
+}
+
+const childFile = process.env[CHILD_ENV];
+if (childFile !== undefined) await child(childFile);
