@@ -137,13 +137,18 @@ export async function main(options: { quick: boolean }): Promise<void> {
     cost?.dataSync();
     cost?.dispose();
   };
-  const gruInfer = () => tf.tidy(() => gru.forward(x).dataSync());
+  // Read the output outside tf.tidy: tidy walks a returned typed array element by element.
+  const readAndDispose = (t: tf.Tensor) => {
+    t.dataSync();
+    t.dispose();
+  };
+  const gruInfer = () => readAndDispose(tf.tidy(() => gru.forward(x)));
   const aeStep = () => {
     const cost = optA.minimize(() => tf.losses.meanSquaredError(img, ae.forward(img)), true, ae.vars);
     cost?.dataSync();
     cost?.dispose();
   };
-  const aeInfer = () => tf.tidy(() => ae.forward(img).dataSync());
+  const aeInfer = () => readAndDispose(tf.tidy(() => ae.forward(img)));
 
   const ours = {
     gruTrain: await timeMedian(gruStep, repeats),
@@ -167,7 +172,7 @@ export async function main(options: { quick: boolean }): Promise<void> {
     };
     st = {
       gruTrain: await timeMedian(stockStep, stockRepeats, 1),
-      gruInfer: await timeMedian(() => tf.tidy(() => (stock.apply(x) as tf.Tensor).dataSync()), stockRepeats, 0),
+      gruInfer: await timeMedian(() => readAndDispose(tf.tidy(() => stock.apply(x) as tf.Tensor)), stockRepeats, 0),
       aeTrain: await timeMedian(aeStep, stockRepeats, 0),
       aeInfer: await timeMedian(aeInfer, stockRepeats, 0),
     };
