@@ -10,7 +10,7 @@ describe('register', () => {
       const t = tf.tensor2d([[1, 2], [3, 4]]);
       const flat = (t as unknown as { flatten(): tf.Tensor }).flatten();
       expect(flat.shape).toEqual([4]);
-      const s = tf.tidy(() => (t as unknown as { add(b: tf.Tensor): tf.Tensor }).add(tf.scalar(1)).sum());
+      const s = tf.tidy(() => tf.sum((t as unknown as { add(b: tf.Tensor): tf.Tensor }).add(tf.scalar(1))));
       expect(s.dataSync()[0]).toBe(14);
       tf.dispose([t, flat, s]);
     });
