@@ -5,6 +5,9 @@
  * (de)serialization, and registers its kernels. Every public entry point imports it.
  */
 import '@tensorflow/tfjs-backend-cpu';
+// tfjs-core's CommonJS bundle (what Node loads for both import and require) registers no gradients;
+// tfjs-layers' bundle registers them for every core op, so load it before anything differentiates.
+import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { installChainedOps } from './util/chained-ops.js';
 import { LAYER_CLASSES } from './layers/classes.js';

@@ -1,5 +1,3 @@
 export { GRU, gru, biGru, type GruArgs, type BiGruArgs } from './gru.js';
 export { LSTM, lstm, biLstm, type LstmArgs, type BiLstmArgs } from './lstm.js';
 export type { StackedRecurrentArgs, RecurrentInit, DirectionWeights } from './stacked-recurrent.js';
-// PyTorch weight import lives in ../torch; re-exported here until src/layers/index.ts exports it.
-export * from '../torch/index.js';
