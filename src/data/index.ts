@@ -16,3 +16,5 @@ export { loadNslKdd, NSL_KDD_COLUMNS, NSL_KDD_CATEGORICAL, NSL_KDD_CATEGORIES, t
 export { loadUnswNb15, UNSW_NB15_CATEGORICAL, type UnswNb15Options } from './unsw-nb15.js';
 export { loadNetflowV2, NETFLOW_V2_IDENTIFIERS, type NetflowV2Options } from './netflow-v2.js';
 export { pca, type PcaOptions, type PcaResult } from './pca.js';
+export { ConstantColumnFilter, type ConstantColumnFilterJSON } from './constant-column-filter.js';
+export { hstack } from './hstack.js';
