@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { MinMaxScaler, syntheticFlows, trainTestSplit } from '../../src/data/index.js';
-import { classificationReport, confusionMatrix, type ConfusionMatrix } from '../../src/metrics/index.js';
+import { classificationReport, confusionMatrix, confusionMatrixSvg } from '../../src/metrics/index.js';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -22,43 +22,6 @@ function log(line: string): void {
 function setState(state: 'running' | 'done' | 'error', text: string): void {
   document.documentElement.dataset['state'] = state;
   $('status').textContent = text;
-}
-
-const SVG = 'http://www.w3.org/2000/svg';
-
-function svgEl<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  if (text !== undefined) el.textContent = text;
-  return el;
-}
-
-/** Rows are true labels, columns predicted; each cell is shaded by its share of its row (recall). */
-function drawConfusion(cm: ConfusionMatrix): SVGSVGElement {
-  const n = cm.labels.length;
-  const cell = 64;
-  const left = 110;
-  const top = 100;
-  const svg = svgEl('svg', { width: left + n * cell + 10, height: top + n * cell + 10, viewBox: `0 0 ${left + n * cell + 10} ${top + n * cell + 10}`, role: 'img' });
-  svg.appendChild(svgEl('title', {}, 'Confusion matrix: rows are true labels, columns predicted labels'));
-  svg.appendChild(svgEl('text', { x: left + (n * cell) / 2, y: 16, 'text-anchor': 'middle', 'font-size': 13, 'font-weight': 'bold' }, 'predicted'));
-  cm.labels.forEach((label, i) => {
-    svg.appendChild(svgEl('text', { x: left - 8, y: top + i * cell + cell / 2 + 4, 'text-anchor': 'end', 'font-size': 12 }, String(label)));
-    const cx = left + i * cell + cell / 2;
-    svg.appendChild(svgEl('text', { x: cx, y: top - 8, 'text-anchor': 'start', 'font-size': 12, transform: `rotate(-45 ${cx} ${top - 8})` }, String(label)));
-  });
-  cm.matrix.forEach((row, i) => {
-    const total = row.reduce((s, v) => s + v, 0);
-    row.forEach((count, j) => {
-      const share = total > 0 ? count / total : 0;
-      const x = left + j * cell;
-      const y = top + i * cell;
-      const hue = i === j ? 140 : 0;
-      svg.appendChild(svgEl('rect', { x, y, width: cell - 2, height: cell - 2, rx: 3, fill: `hsl(${hue} 60% ${95 - 50 * share}%)`, 'data-count': count }));
-      svg.appendChild(svgEl('text', { x: x + cell / 2 - 1, y: y + cell / 2 + 4, 'text-anchor': 'middle', 'font-size': 13, fill: share > 0.6 ? '#fff' : '#1b1f24' }, String(count)));
-    });
-  });
-  return svg;
 }
 
 async function run(): Promise<void> {
@@ -110,7 +73,8 @@ async function run(): Promise<void> {
     const predictedIndex = tf.tidy(() => tf.argMax(model.predict(xTest) as tf.Tensor2D, 1).dataSync());
     const predicted = Array.from(predictedIndex, (i) => classes[i] ?? '?');
     const cm = confusionMatrix(test.labels, predicted, { labels: classes });
-    $('confusion').appendChild(drawConfusion(cm));
+    // flowsentry's SVG heat map: rows true classes, columns predictions, shaded by share of the true class.
+    $('confusion').innerHTML = confusionMatrixSvg(cm, { title: 'Confusion matrix (test set)' });
     const report = classificationReport(test.labels, predicted, { labels: classes });
     const table = document.createElement('table');
     table.innerHTML =

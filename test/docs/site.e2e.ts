@@ -173,8 +173,10 @@ describe.skipIf(!existsSync(path.join(site, 'index.html')))('documentation site 
     expect(status).toMatch(/^done: test accuracy/);
     const labels = await page.locator('#report tbody tr').count();
     expect(labels).toBeGreaterThanOrEqual(2);
-    // One shaded cell per (true, predicted) pair, counts summing to the test-set size.
-    const counts = await page.locator('#confusion svg rect').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-count'))));
+    // One cell per (true, predicted) pair (confusionMatrixSvg), counts summing to the test-set size.
+    const counts = await page
+      .locator('#confusion svg rect.cell')
+      .evaluateAll((rects) => rects.map((r) => Number(/: (\d+) \(/.exec(r.textContent ?? '')?.[1] ?? NaN)));
     expect(counts.length).toBe(labels * labels);
     const support = await page.locator('#report tbody tr td:last-child').evaluateAll((tds) => tds.reduce((s, td) => s + Number(td.textContent), 0));
     expect(counts.reduce((s, c) => s + c, 0)).toBe(support);
