@@ -43,6 +43,37 @@ export function fileSystem(directory: string, options: FileSystemOptions = {}): 
   };
 }
 
+/** The URL scheme {@link fileSystemRouter} answers, the same as tfjs-node's. */
+export const FILE_SCHEME = 'file://';
+
+/**
+ * A tfjs IO router for `file://` URLs, so that `model.save('file://./out')` and
+ * `tfl.loadLayersModel('file://./out/model.json')` work without `@tensorflow/tfjs-node`.
+ * Register it only where tfjs-node is absent (two routers answering one URL make tfjs throw):
+ *
+ * ```ts
+ * if (tf.io.getSaveHandlers('file://x').length === 0) {
+ *   tf.io.registerSaveRouter(fileSystemIORouter);
+ *   tf.io.registerLoadRouter(fileSystemIORouter);
+ * }
+ * ```
+ *
+ * A load URL may name the directory or its `model.json`. Returns null for other schemes.
+ */
+export function fileSystemRouter(url: string | string[]): tf.io.IOHandler | null {
+  if (typeof url !== 'string' || !url.startsWith(FILE_SCHEME)) return null;
+  let directory = url.slice(FILE_SCHEME.length);
+  if (path.basename(directory) === MODEL_JSON) directory = path.dirname(directory);
+  return fileSystem(directory);
+}
+
+/**
+ * {@link fileSystemRouter} typed as tfjs's `IORouter` for `tf.io.registerSaveRouter` /
+ * `registerLoadRouter` (tfjs declares routers as never returning null, yet its own routers return
+ * null for URLs they do not handle, as this one does).
+ */
+export const fileSystemIORouter = fileSystemRouter as Parameters<typeof tf.io.registerSaveRouter>[0];
+
 async function writeAtomically(file: string, data: string | Uint8Array): Promise<void> {
   // Write-then-rename: a crash mid-save never leaves a truncated model.json next to old weights.
   const temporary = `${file}.${process.pid}.tmp`;

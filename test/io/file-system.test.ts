@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataFormatError, ValueError } from '../../src/errors.js';
-import { fileSystem } from '../../src/io/index.js';
+import { fileSystem, fileSystemIORouter, fileSystemRouter } from '../../src/io/index.js';
 import { describeLayer } from '../layers/suite.js';
 
 const root = mkdtempSync(path.join(tmpdir(), 'flowsentry-io-'));
@@ -55,6 +55,33 @@ describe('fileSystem', () => {
     await fileSystem(broken).save?.({ modelTopology: {}, weightSpecs: [], weightData: new ArrayBuffer(0) });
     writeFileSync(path.join(broken, 'model.json'), '{not json');
     await expect(fileSystem(broken).load?.()).rejects.toThrow(DataFormatError);
+  });
+});
+
+describe('fileSystemRouter', () => {
+  it('answers file:// URLs only, for a directory or its model.json', async () => {
+    expect(fileSystemRouter('http://example.com/model.json')).toBeNull();
+    expect(fileSystemRouter(['file://a', 'file://b'])).toBeNull();
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 2, inputShape: [2] })] });
+    const directory = path.join(root, 'routed');
+    await model.save(fileSystemRouter(`file://${directory}`) as tf.io.IOHandler);
+    const loaded = await tfl.loadLayersModel(fileSystemRouter(`file://${directory}/model.json`) as tf.io.IOHandler);
+    expect(loaded.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(model.getWeights().map((w) => Array.from(w.dataSync())));
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it('works through tfjs string URLs once registered (as register.ts may do where tfjs-node is absent)', async () => {
+    expect(tf.io.getSaveHandlers('file:///tmp/x')).toHaveLength(0);
+    tf.io.registerSaveRouter(fileSystemIORouter);
+    tf.io.registerLoadRouter(fileSystemIORouter);
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [3] })] });
+    const directory = path.join(root, 'url');
+    await model.save(`file://${directory}`);
+    const loaded = await tfl.loadLayersModel(`file://${directory}/model.json`);
+    expect(loaded.countParams()).toBe(4);
+    model.dispose();
+    loaded.dispose();
   });
 });
 

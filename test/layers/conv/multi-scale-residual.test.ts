@@ -139,3 +139,25 @@ describe('multiScaleResidual seeding', () => {
     expect(weightsOf(5)[0]).not.toEqual(weightsOf(6)[0]);
   });
 });
+
+describe('multiScaleResidual as the first layer of a sequential model (inputShape option)', () => {
+  it('saves and loads, rebuilding the input layer from the saved batchInputShape', async () => {
+    const model = tfl.sequential();
+    model.add(multiScaleResidual({ filters: 2, inputShape: [8, 1], seed: 1 }));
+    model.add(tfl.layers.globalAveragePooling1d());
+    expect(model.outputs[0]?.shape).toEqual([null, 6]);
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }));
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts as tf.io.ModelArtifacts));
+    const x = tf.randomNormal([2, 8, 1], 0, 1, 'float32', 3);
+    const a = model.predict(x) as tf.Tensor;
+    const b = loaded.predict(x) as tf.Tensor;
+    expect(Array.from(b.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([x, a, b]);
+    model.dispose();
+    loaded.dispose();
+  });
+});
