@@ -76,6 +76,15 @@ export function gemmUsesWasm(): boolean {
   return loadWasm() !== null;
 }
 
+/**
+ * Drops the WebAssembly instance and its linear memory (which grows to the largest product's packed
+ * operands and, being WebAssembly memory, cannot shrink); the next product re-creates it.
+ */
+export function releaseGemmMemory(): void {
+  wasm = undefined;
+  heap = new Float32Array(0);
+}
+
 let forceJs = false;
 /** For tests and benchmarks: run every product in the JavaScript loop. */
 export function setGemmWasm(enabled: boolean): void {

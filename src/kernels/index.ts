@@ -1,1 +1,7 @@
 import 'flowsentry/register';
+
+export { gruSequence, lstmSequence, usesFusedRecurrentKernels } from './recurrent.js';
+export type { GruSequenceArgs, LstmSequenceArgs, RecurrentSequenceOp } from './recurrent-types.js';
+export { gemm, gemmUsesWasm, releaseGemmMemory, type GemmArgs } from './gemm.js';
+export { setFlowsentryKernels } from './switch.js';
+export { flowsentryKernelsEnabled } from './state.js';

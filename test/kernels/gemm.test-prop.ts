@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
-import { gemm, gemmUsesWasm, setGemmWasm } from '../../src/kernels/gemm.js';
+import { gemm, gemmUsesWasm, releaseGemmMemory, setGemmWasm } from '../../src/kernels/gemm.js';
 
 /** Naive float64 triple loop: the reference. */
 function naive(m: number, n: number, k: number, a: Float32Array, ta: boolean, b: Float32Array, tb: boolean): Float64Array {
@@ -53,4 +53,14 @@ describe.each([true, false])('gemm (wasm %s)', (useWasm) => {
 
 test('the WebAssembly SIMD kernel loads in Node 20', () => {
   expect(gemmUsesWasm()).toBe(true);
+});
+
+test('releaseGemmMemory frees the kernel memory and the next product still works', () => {
+  const a = randomArray(64 * 64, 1);
+  const c = new Float32Array(64 * 64);
+  gemm({ m: 64, n: 64, k: 64, a, b: a, c });
+  const first = Array.from(c);
+  releaseGemmMemory();
+  gemm({ m: 64, n: 64, k: 64, a, b: a, c });
+  expect(Array.from(c)).toEqual(first);
 });
