@@ -43,18 +43,24 @@ function share(m: DenseMatrix, y: Int32Array | null, extra: Record<string, numbe
   return dir;
 }
 
-function time(fn: () => unknown, repeats: number): number {
+/** Median wall-clock seconds, and median process CPU seconds (the machine is shared: CPU time is the steadier figure). */
+function time(fn: () => unknown, repeats: number): { seconds: number; cpu: number } {
   const t: number[] = [];
+  const c: number[] = [];
   for (let i = 0; i < repeats; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     fn();
     t.push((performance.now() - t0) / 1000);
+    const u = process.cpuUsage(c0);
+    c.push((u.user + u.system) / 1e6);
   }
-  return median(t);
+  return { seconds: median(t), cpu: median(c) };
 }
 
 interface Ref {
   seconds: number;
+  cpu: number;
   removed?: number;
   rows?: number;
 }
@@ -64,8 +70,19 @@ export async function main({ quick }: { quick: boolean }): Promise<void> {
   if (!hasRef) console.log('(scikit-learn / imbalanced-learn not found: flowsentry timings only)');
   const rows: (string | number)[][] = [];
   const ref = (name: string, dir: string, repeats: number): Ref | null => (hasRef ? runPython<Ref>(refScript, [name, dir, String(repeats)]) : null);
-  const add = (what: string, ours: number, r: Ref | null, note = '') =>
-    rows.push([what, ours, r?.seconds ?? 'n/a', r ? r.seconds / ours : 'n/a', note]);
+  const header = ['case', 'flowsentry s (cpu s)', 'reference s (cpu s)', 'speed-up wall (cpu)', 'note'];
+  const f = (v: number) => v.toPrecision(3);
+  const add = (what: string, ours: { seconds: number; cpu: number }, r: Ref | null, note = '') => {
+    const row = [
+      what,
+      `${f(ours.seconds)} (${f(ours.cpu)})`,
+      r ? `${f(r.seconds)} (${f(r.cpu)})` : 'n/a',
+      r ? `${f(r.seconds / ours.seconds)} (${f(r.cpu / ours.cpu)})` : 'n/a',
+      note,
+    ];
+    rows.push(row);
+    console.log(`| ${row.join(' | ')} |`);
+  };
 
   // IsolationForest fit (100 trees, 256 rows each) on n x 78.
   {
@@ -85,19 +102,6 @@ export async function main({ quick }: { quick: boolean }): Promise<void> {
     const f = new IsolationForest({ seed: 0 }).fit({ data: m.data.subarray(0, fitRows * 78), rows: fitRows, cols: 78 });
     const ours = time(() => f.scoreSamples(m), quick ? 3 : 1);
     add(`IsolationForest.scoreSamples ${n} x 78`, ours, ref('iforest-score', dir, 1));
-    rmSync(dir, { recursive: true });
-  }
-  // TomekLinks on n x 78, 10 % minority (syntheticFlows, min-max scaled).
-  {
-    const n = quick ? 5_000 : 100_000;
-    const { m, y } = flows(n, 78);
-    const dir = share(m, y);
-    let removed = 0;
-    const ours = time(() => {
-      removed = y.length - new TomekLinks().fitResample(m, y).y.length;
-    }, 1);
-    const r = ref('tomek', dir, 1);
-    add(`TomekLinks ${n} x 78, 10 % minority (syntheticFlows)`, ours, r, `removed: ours ${removed}, imblearn ${r?.removed ?? 'n/a'}`);
     rmSync(dir, { recursive: true });
   }
   // SMOTETomek on the CICIDS2017 sample's stratified 70 % split (min-max scaled on it).
@@ -132,6 +136,20 @@ export async function main({ quick }: { quick: boolean }): Promise<void> {
       rmSync(dir, { recursive: true });
     }
   }
-  printTable(['case', 'flowsentry s', 'reference s', 'speed-up (ref / ours)', 'note'], rows);
+  // TomekLinks on n x 78, 10 % minority (syntheticFlows, min-max scaled).
+  {
+    const n = quick ? 5_000 : 100_000;
+    const { m, y } = flows(n, 78);
+    const dir = share(m, y);
+    let removed = 0;
+    const ours = time(() => {
+      removed = y.length - new TomekLinks().fitResample(m, y).y.length;
+    }, 1);
+    const r = ref('tomek', dir, 1);
+    add(`TomekLinks ${n} x 78, 10 % minority (syntheticFlows)`, ours, r, `removed: ours ${removed}, imblearn ${r?.removed ?? 'n/a'}`);
+    rmSync(dir, { recursive: true });
+  }
+  console.log('');
+  printTable(header, rows);
   console.log(`\npeak RSS ${peakRssMb().toFixed(0)} MB; medians; reference = scikit-learn 1.2 / imbalanced-learn 0.10 in the same run`);
 }
