@@ -2,7 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ValueError } from '../../errors.js';
 import { Rng } from '../../util/rng.js';
 import { checkIntList, checkPositiveInt, uniqueLayerName } from './common.js';
-import { splitResidualBlock } from './split-residual-block.js';
+import { SplitResidualBlock, splitResidualBlock } from './split-residual-block.js';
 
 /** Options of {@link resCae}. */
 export interface ResCaeArgs {
@@ -96,4 +96,17 @@ export function resCae(args: ResCaeArgs): ResCae {
   if (inputFormat === 'vector') y = tfl.layers.reshape({ targetShape: [features], name: `${prefix}_to_vector` }).apply(y) as tfl.SymbolicTensor;
   const autoencoder = tfl.model({ inputs: input, outputs: y, name: `${prefix}_autoencoder` });
   return { autoencoder, encoder };
+}
+
+/**
+ * The encoder of a ResCAE autoencoder, for example one loaded with `tfl.loadLayersModel()` (a saved
+ * autoencoder carries its encoder: input -> last split-residual block). Shares the autoencoder's layers.
+ */
+export function resCaeEncoder(autoencoder: tfl.LayersModel): tfl.LayersModel {
+  const blocks = autoencoder.layers.filter((layer) => layer instanceof SplitResidualBlock);
+  const last = blocks.at(-1);
+  if (last === undefined) {
+    throw new ValueError('autoencoder', 'a model built by resCae (with split-residual blocks)', autoencoder.name, `layers: ${autoencoder.layers.map((l) => l.getClassName()).join(', ')}`);
+  }
+  return tfl.model({ inputs: autoencoder.inputs, outputs: last.output as tfl.SymbolicTensor, name: `${autoencoder.name}_encoder` });
 }

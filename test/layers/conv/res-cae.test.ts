@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fileSystem } from '../../../src/io/index.js';
-import { resCae, resCaeCodeWidth } from '../../../src/layers/conv/index.js';
+import { resCae, resCaeCodeWidth, resCaeEncoder } from '../../../src/layers/conv/index.js';
 import { Rng } from '../../../src/util/rng.js';
 import { expectNoLeaks } from '../../helpers/leaks.js';
 
@@ -113,7 +113,9 @@ describe('resCae', () => {
     await encoder.save(fileSystem(path.join(root, 'encoder')));
     const ae2 = await tfl.loadLayersModel(fileSystem(path.join(root, 'ae')));
     const enc2 = await tfl.loadLayersModel(fileSystem(path.join(root, 'encoder')));
-    for (const [a, b] of [[autoencoder, ae2], [encoder, enc2]] as const) {
+    const encOfLoaded = resCaeEncoder(ae2); // the encoder recovered from a loaded autoencoder
+    expect(encOfLoaded.countParams()).toBe(encoder.countParams());
+    for (const [a, b] of [[autoencoder, ae2], [encoder, enc2], [encoder, encOfLoaded]] as const) {
       const ya = a.predict(x) as tf.Tensor;
       const yb = b.predict(x) as tf.Tensor;
       expect(Array.from(yb.dataSync())).toEqual(Array.from(ya.dataSync()));
@@ -153,5 +155,7 @@ describe('resCae', () => {
     expect(() => resCae({ features: 10, inputFormat: 'nchw' as 'image' })).toThrow(/inputFormat/);
     expect(() => resCae({ features: 10, encoderFilters: [16] as unknown as [number, number] })).toThrow(/encoderFilters/);
     expect(() => resCae({ features: 10, decoderFilters: 0 })).toThrow(/decoderFilters/);
+    const plain = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [2] })] });
+    expect(() => resCaeEncoder(plain)).toThrow(/autoencoder: expected a model built by resCae/);
   });
 });

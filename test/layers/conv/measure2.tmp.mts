@@ -1,0 +1,17 @@
+import '../../../src/register.js';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { memoryResidual } from '../../../src/layers/conv/index.js';
+await tf.setBackend('cpu');
+const batch = 256, F = 78;
+const model = tfl.sequential();
+model.add(tfl.layers.inputLayer({ inputShape: [F, 1] }));
+model.add(memoryResidual({ filters: 8, seed: 1 }));
+const xs = tf.randomUniform([batch, F, 1], 0, 1, 'float32', 1);
+const opt = tf.train.sgd(0.01);
+const step2 = () => { const c = opt.minimize(() => tf.mean(tf.square(model.apply(xs, { training: true }) as tf.Tensor)) as tf.Scalar, true); c?.dataSync(); c?.dispose(); };
+step2();
+const prof = await tf.profile(() => step2());
+const byName = new Map<string, number>();
+for (const k of prof.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+console.log([...byName].sort((a, b) => b[1] - a[1]).slice(0, 8)); console.log(prof.kernels.filter(k => k.name === "Multiply" || k.name === "Add").sort((a,b)=>(b.kernelTimeMs as number)-(a.kernelTimeMs as number)).slice(0,8).map(k => [k.name, k.kernelTimeMs, JSON.stringify(k.inputShapes)]));
