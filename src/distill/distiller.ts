@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError, ValueError } from '../errors.js';
 import { distillationLossParts, softmaxCrossEntropy, type StudentLoss } from '../losses/distillation.js';
+import { isOptimizer } from '../optim/learning-rate.js';
 import { rngFrom, type Seed } from '../util/rng.js';
 import { toMatrix, type DenseMatrix } from '../util/matrix.js';
 
@@ -119,7 +120,7 @@ export class Distiller {
     if (typeof options.student?.apply !== 'function' || !Array.isArray(options.student.trainableWeights)) {
       throw new ValueError('student', 'a tfjs LayersModel', options.student);
     }
-    if (!(options.optimizer instanceof tf.Optimizer)) throw new ValueError('optimizer', 'a tf.Optimizer', options.optimizer);
+    if (!isOptimizer(options.optimizer)) throw new ValueError('optimizer', 'a tf.Optimizer', options.optimizer);
     const temperature = options.temperature ?? 3;
     if (typeof temperature !== 'number' || !Number.isFinite(temperature) || temperature <= 0) {
       throw new ValueError('temperature', 'a finite number > 0', temperature);

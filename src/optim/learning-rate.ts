@@ -39,3 +39,8 @@ export function getLearningRate(optimizer: tf.Optimizer): number {
   if (typeof lr !== 'number') throw new ValueError('optimizer', 'a tfjs optimizer with a learning rate', optimizer);
   return lr;
 }
+
+/** True for a tf.Optimizer. tfjs's `instanceof` reads `.minimize` of its operand, so test for an object first. */
+export function isOptimizer(value: unknown): value is tf.Optimizer {
+  return typeof value === 'object' && value !== null && value instanceof tf.Optimizer;
+}

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../errors.js';
-import { getLearningRate, setLearningRate } from './learning-rate.js';
+import { getLearningRate, isOptimizer, setLearningRate } from './learning-rate.js';
 
 /** tfjs's NamedTensor (not exported from the package root). */
 interface NamedTensor {
@@ -72,7 +72,7 @@ export class SAM extends tf.Optimizer {
    */
   constructor(baseOptimizer: tf.Optimizer, options: SAMOptions = {}) {
     super();
-    if (!(baseOptimizer instanceof tf.Optimizer)) {
+    if (!isOptimizer(baseOptimizer)) {
       throw new ValueError('baseOptimizer', 'a tf.Optimizer', baseOptimizer);
     }
     const rho = options.rho ?? 0.05;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../errors.js';
-import { getLearningRate, setLearningRate } from './learning-rate.js';
+import { getLearningRate, isOptimizer, setLearningRate } from './learning-rate.js';
 
 /** A learning-rate schedule: the learning rate to use at a 0-based step. */
 export type Schedule = (step: number) => number;
@@ -118,7 +118,7 @@ export class ScheduledOptimizer extends tf.Optimizer {
 
   constructor(base: tf.Optimizer, schedule: Schedule, options: WithScheduleOptions = {}) {
     super();
-    if (!(base instanceof tf.Optimizer)) throw new ValueError('optimizer', 'a tf.Optimizer', base);
+    if (!isOptimizer(base)) throw new ValueError('optimizer', 'a tf.Optimizer', base);
     if (typeof schedule !== 'function') throw new ValueError('schedule', 'a function (step) => number', schedule);
     this.base = base;
     this.schedule = schedule;

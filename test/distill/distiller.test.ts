@@ -193,6 +193,7 @@ describe('Distiller mechanics', () => {
     expect(() => new Distiller({ teacher, student, optimizer, studentLossWeight: 2 })).toThrow(/studentLossWeight/);
     expect(() => new Distiller({ teacher: [], student, optimizer })).toThrow(ValueError);
     expect(() => new Distiller({ teacher, student, optimizer: {} as tf.Optimizer })).toThrow(/optimizer/);
+    expect(() => new Distiller({ teacher, student, optimizer: undefined as unknown as tf.Optimizer })).toThrow(ValueError);
     const d = new Distiller({ teacher, student, optimizer });
     const x = tf.zeros([4, FEATURES]);
     await expect(d.fit(x, [0, 1], { epochs: 1 })).rejects.toThrow(ShapeError);

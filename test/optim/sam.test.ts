@@ -250,5 +250,6 @@ describe('serialization and delegation', () => {
     expect(() => new SAM(tf.train.sgd(0.1), { epsilon: 0 })).toThrow(/epsilon/);
     expect(() => new SAM(tf.train.sgd(0.1), { statisticsUpdate: 'never' as 'firstPass' })).toThrow(/statisticsUpdate/);
     expect(() => new SAM({} as tf.Optimizer)).toThrow(ValueError);
+    expect(() => new SAM(undefined as unknown as tf.Optimizer)).toThrow(/baseOptimizer/);
   });
 });

@@ -90,6 +90,7 @@ describe('withSchedule', () => {
   it('rejects optimizers without a learning rate and non-functions', () => {
     expect(() => withSchedule(tf.train.sgd(0.1), 0.1 as unknown as (s: number) => number)).toThrow(/schedule/);
     expect(() => withSchedule({} as tf.Optimizer, () => 0.1)).toThrow(/optimizer/);
+    expect(() => withSchedule(null as unknown as tf.Optimizer, () => 0.1)).toThrow(ValueError);
     expect(() => withSchedule(tf.train.sgd(0.1), () => 0.1, { every: 0 })).toThrow(/every/);
   });
 });
