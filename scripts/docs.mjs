@@ -89,11 +89,11 @@ export function writeLandingPage() {
   const groups = new Map();
   for (const file of guides) {
     const meta = frontmatter(readFileSync(path.join(guidesDir, file), 'utf8'));
-    const group = meta.group || 'Guides';
+    const group = meta.group || 'Other guides';
     if (!groups.has(group)) groups.set(group, []);
     groups.get(group).push(`- [${meta.title || file}](guides/${file})${meta.summary ? `: ${meta.summary}` : ''}`);
   }
-  const order = ['Start here', 'Capabilities', 'Papers reproduced', 'Guides'];
+  const order = ['Start here', 'Capabilities', 'Layers', 'Papers reproduced', 'Performance', 'Other guides'];
   const sorted = [...groups.entries()].sort(([a], [b]) => (order.indexOf(a) + 99) % 99 - (order.indexOf(b) + 99) % 99 || a.localeCompare(b));
   const list = sorted.map(([g, items]) => `### ${g}\n\n${items.join('\n')}`).join('\n\n');
   const text = readFileSync(path.join(docs, 'index.md'), 'utf8').replace('<!-- guides -->', list);
