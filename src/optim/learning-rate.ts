@@ -44,3 +44,23 @@ export function getLearningRate(optimizer: tf.Optimizer): number {
 export function isOptimizer(value: unknown): value is tf.Optimizer {
   return typeof value === 'object' && value !== null && value instanceof tf.Optimizer;
 }
+
+/**
+ * Disposes an optimizer and the learning-rate scalar tfjs's MomentumOptimizer.dispose() forgets
+ * (`c`, inherited from SGD).
+ */
+export function disposeBaseOptimizer(optimizer: tf.Optimizer): void {
+  const c = (optimizer as unknown as { c?: unknown }).c;
+  optimizer.dispose();
+  if (c instanceof tf.Tensor && !c.isDisposed) c.dispose();
+}
+
+/** Rebuilds a registered tfjs optimizer from `{ className, config }` (a wrapper's saved base). */
+export function deserializeOptimizer(saved: unknown, argument: string): tf.Optimizer {
+  const s = saved as { className?: unknown; config?: unknown } | undefined;
+  const className = s?.className;
+  const entry = typeof className === 'string' ? tf.serialization.SerializationMap.getMap().classNameMap[className] : undefined;
+  if (entry === undefined) throw new ValueError(`${argument}.className`, 'the class name of a registered tfjs optimizer', className);
+  const [cls, fromConfig] = entry;
+  return fromConfig(cls, (s?.config ?? {}) as tf.serialization.ConfigDict) as unknown as tf.Optimizer;
+}

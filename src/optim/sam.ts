@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../errors.js';
-import { getLearningRate, isOptimizer, setLearningRate } from './learning-rate.js';
+import { deserializeOptimizer, disposeBaseOptimizer, getLearningRate, isOptimizer, setLearningRate } from './learning-rate.js';
 
 /** tfjs's NamedTensor (not exported from the package root). */
 interface NamedTensor {
@@ -184,7 +184,7 @@ export class SAM extends tf.Optimizer {
       }
       this.perturbed = null;
     }
-    this.base.dispose();
+    disposeBaseOptimizer(this.base);
     super.dispose();
   }
 
@@ -212,14 +212,7 @@ export class SAM extends tf.Optimizer {
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,
   ): T {
-    const baseConfig = config['baseOptimizer'] as { className?: unknown; config?: unknown } | undefined;
-    const className = baseConfig?.className;
-    const entry = typeof className === 'string' ? tf.serialization.SerializationMap.getMap().classNameMap[className] : undefined;
-    if (entry === undefined) {
-      throw new ValueError('config.baseOptimizer.className', 'the class name of a registered tfjs optimizer', className);
-    }
-    const [baseCls, baseFromConfig] = entry;
-    const base = baseFromConfig(baseCls, (baseConfig?.config ?? {}) as tf.serialization.ConfigDict) as unknown as tf.Optimizer;
+    const base = deserializeOptimizer(config['baseOptimizer'], 'config.baseOptimizer');
     const options: SAMOptions = {};
     if (typeof config['rho'] === 'number') options.rho = config['rho'];
     if (typeof config['adaptive'] === 'boolean') options.adaptive = config['adaptive'];

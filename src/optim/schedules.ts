@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../errors.js';
-import { getLearningRate, isOptimizer, setLearningRate } from './learning-rate.js';
+import { deserializeOptimizer, disposeBaseOptimizer, getLearningRate, isOptimizer, setLearningRate } from './learning-rate.js';
 
 /** A learning-rate schedule: the learning rate to use at a 0-based step. */
 export type Schedule = (step: number) => number;
@@ -153,7 +153,7 @@ export class ScheduledOptimizer extends tf.Optimizer {
   }
 
   override dispose(): void {
-    this.base.dispose();
+    disposeBaseOptimizer(this.base);
     super.dispose();
   }
 
@@ -165,9 +165,21 @@ export class ScheduledOptimizer extends tf.Optimizer {
     await this.base.setWeights(weightValues);
   }
 
-  /** The base optimizer's config and the step; the schedule (a function) is not serialized. */
+  /** The base optimizer's config (at its current learning rate) and the step; the schedule, a function, is not serialized. */
   getConfig(): tf.serialization.ConfigDict {
     return { baseOptimizer: { className: this.base.getClassName(), config: this.base.getConfig() }, step: this.updates, every: this.every };
+  }
+
+  /**
+   * Returns the saved base optimizer itself (at the learning rate it had when saved), since the
+   * schedule cannot be serialized: wrap it again with `withSchedule(..., { initialStep })` to resume.
+   * @nocollapse
+   */
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    _cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    return deserializeOptimizer(config['baseOptimizer'], 'config.baseOptimizer') as unknown as T;
   }
 }
 

@@ -154,6 +154,16 @@ describe('batch-norm moving statistics', () => {
     tf.dispose([x, y]);
   });
 
+  it('SAM over momentum, used then disposed, leaves no tensor (including the lr scalar tfjs forgets)', async () => {
+    const w = tf.variable(tf.tensor1d([1, 2, 3]));
+    await expectNoLeaks(() => {
+      const sam = new SAM(tf.train.momentum(0.1, 0.9), { rho: 0.05 });
+      for (let i = 0; i < 3; i++) sam.minimize(() => tf.sum(tf.square(w)) as tf.Scalar, false, [w]);
+      sam.dispose();
+    });
+    w.dispose();
+  });
+
   it('works as the optimizer of tfjs-layers model.fit', async () => {
     const model = bnModel();
     const sam = new SAM(tf.train.sgd(0.05), { rho: 0.05 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-layers'; // its CJS bundle registers tfjs-core's gradients
+import * as tfl from '@tensorflow/tfjs-layers'; // its CJS bundle also registers tfjs-core's gradients
 import { describe, expect, it } from 'vitest';
 import { ValueError } from '../../src/errors.js';
 import { cosineAnnealing, linearWarmup, SAM, withSchedule } from '../../src/optim/index.js';
@@ -85,6 +85,26 @@ describe('withSchedule', () => {
     expect(sam.getLearningRate()).toBeCloseTo(0.01 + (0.09 * (1 + Math.cos((Math.PI * 3) / 4))) / 2, 12);
     opt.dispose();
     w.dispose();
+  });
+
+  it('model.save / loadLayersModel with includeOptimizer restores the base optimizer at its last rate', async () => {
+    const model = tfl.sequential();
+    model.add(tfl.layers.dense({ units: 1, inputShape: [2] }));
+    model.compile({ optimizer: withSchedule(tf.train.adam(1), (s) => 0.1 / (s + 1)), loss: 'meanSquaredError' });
+    const x = tf.ones([4, 2]);
+    const y = tf.zeros([4, 1]);
+    await model.fit(x, y, { epochs: 3, batchSize: 4, verbose: 0 });
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }), { includeOptimizer: true });
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts!));
+    expect(loaded.optimizer.getClassName()).toBe('Adam');
+    expect(loaded.optimizer.getConfig()['learningRate']).toBeCloseTo(0.1 / 3, 12); // set before the 3rd update
+    model.dispose();
+    loaded.dispose();
+    tf.dispose([x, y]);
   });
 
   it('rejects optimizers without a learning rate and non-functions', () => {
