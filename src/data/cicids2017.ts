@@ -6,9 +6,15 @@ import { loadTabular, type LoadOptions } from './tabular.js';
 export interface Cicids2017Options extends LoadOptions {
   /**
    * `'original'` (default) keeps the published class names (web-attack names normalised to
-   * `Web Attack - X`); `'binary'` maps `BENIGN` to `BENIGN` and every other label to `ATTACK`.
+   * `Web Attack - X`); `'binary'` keeps `BENIGN` and maps every other label to `attack` (every loader's binary mode
+   * keeps the dataset's own benign name and calls the rest `attack`).
    */
   labels?: 'original' | 'binary';
+  /**
+   * The improved form labels failed attacks `<attack> - Attempted`: `'keep'` them as their own
+   * classes (default) or count them as `'benign'` traffic (`BENIGN`), as some papers do.
+   */
+  attempted?: 'keep' | 'benign';
   /** Identifier columns to keep as features anyway (e.g. `['Dst Port']`); by default none is. */
   keepIdentifiers?: readonly string[];
 }
@@ -58,15 +64,18 @@ export function normaliseCicidsLabel(raw: string): string {
 export async function loadCicids2017(path: string | readonly string[], options: Cicids2017Options = {}): Promise<FlowDataset> {
   const labels = options.labels ?? 'original';
   if (labels !== 'original' && labels !== 'binary') throw new ValueError('labels', "'original' or 'binary'", labels);
+  const attempted = options.attempted ?? 'keep';
+  if (attempted !== 'keep' && attempted !== 'benign') throw new ValueError('attempted', "'keep' or 'benign'", attempted);
   const keep = new Set(options.keepIdentifiers ?? []);
   const excluded = new Set([...CICIDS2017_IDENTIFIERS.filter((c) => !keep.has(c)), ...SECOND_LABELS, 'Fwd Header Length.1']);
   return loadTabular(path, {
     label: 'Label',
     exclude: (name) => excluded.has(name),
     mapLabel: (raw) => {
-      const l = normaliseCicidsLabel(raw);
+      let l = normaliseCicidsLabel(raw);
+      if (attempted === 'benign' && /\s-\sAttempted$/i.test(l)) l = 'BENIGN';
       if (labels === 'original' || l.length === 0) return l;
-      return l.toUpperCase() === 'BENIGN' ? 'BENIGN' : 'ATTACK';
+      return l.toUpperCase() === 'BENIGN' ? 'BENIGN' : 'attack';
     },
   }, options);
 }

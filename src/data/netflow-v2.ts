@@ -4,7 +4,7 @@ import { loadTabular, type LoadOptions } from './tabular.js';
 
 /** Options of {@link loadNetflowV2}. */
 export interface NetflowV2Options extends LoadOptions {
-  /** `'Attack'` (default): Benign and the attack classes; `'binary'`: the 0/1 `Label` column as `benign` / `attack`. */
+  /** `'Attack'` (default): Benign and the attack classes; `'binary'`: the 0/1 `Label` column as `Benign` / `attack`. */
   labels?: 'Attack' | 'binary';
   /** Identifier columns to keep as features anyway (e.g. `['L4_DST_PORT']`); by default none is. */
   keepIdentifiers?: readonly string[];
@@ -30,7 +30,7 @@ export async function loadNetflowV2(path: string | readonly string[], options: N
     mapLabel: (raw) => {
       const l = raw.trim();
       if (labels === 'Attack' || l.length === 0) return l;
-      if (l === '0') return 'benign';
+      if (l === '0') return 'Benign';
       if (l === '1') return 'attack';
       throw new Error(`Label '${l}' is not 0 or 1`);
     },

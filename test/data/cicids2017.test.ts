@@ -33,7 +33,7 @@ describe.skipIf(!existsSync(improved))('loadCicids2017: improved form (shared da
   it('binary labels and a row cap', async () => {
     const d = await loadCicids2017(path.join(improved, 'Heartbleed_11.csv'), { labels: 'binary', maxRows: 5 });
     expect(d.rows).toBe(5);
-    expect(d.summary.classCounts).toEqual({ ATTACK: 5 });
+    expect(d.summary.classCounts).toEqual({ attack: 5 });
   });
 });
 
@@ -96,6 +96,15 @@ describe('loadCicids2017: original MachineLearningCSV form (generated files)', (
     const keep = await loadCicids2017(days, { nonFinite: 'keep' });
     expect(col(keep, 'Flow Bytes/s')[1]).toBe(Infinity);
     await expect(loadCicids2017(days, { nonFinite: 'error' })).rejects.toThrow(/Monday-WorkingHours\.pcap_ISCX\.csv:3: non-finite value Infinity in column 'Flow Bytes\/s'/);
+  });
+  it("the improved form's '- Attempted' labels: own classes, or BENIGN on request", async () => {
+    const f = writeText(dir, 'improved/attempted.csv', 'id,Flow ID,Src IP,Src Port,Dst IP,Dst Port,Protocol,Timestamp,Flow Duration,Label,Attempted Category\n' +
+      '1,a,1.1.1.1,1,2.2.2.2,80,6,2017-07-05 10:00:00,10,BENIGN,-1\n2,b,1.1.1.1,2,2.2.2.2,80,6,2017-07-05 10:00:01,20,DoS Hulk - Attempted,1\n3,c,1.1.1.1,3,2.2.2.2,80,6,2017-07-05 10:00:02,30,DoS Hulk,-1\n');
+    const kept = await loadCicids2017(f);
+    expect(kept.featureNames).toEqual(['Protocol', 'Flow Duration']);
+    expect(kept.summary.classCounts).toEqual({ BENIGN: 1, 'DoS Hulk - Attempted': 1, 'DoS Hulk': 1 });
+    const benign = await loadCicids2017(f, { attempted: 'benign' });
+    expect(benign.summary.classCounts).toEqual({ BENIGN: 2, 'DoS Hulk': 1 });
   });
   it('a missing label column, an empty label or an empty file is a typed error with file and line', async () => {
     const noLabel = writeText(dir, 'bad/nolabel.csv', 'Flow Duration,Flow Bytes/s\n1,2\n');

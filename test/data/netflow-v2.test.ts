@@ -36,7 +36,7 @@ describe('loadNetflowV2 (generated file in the published layout)', () => {
   });
   it('binary labels from Label; identifiers kept on request', async () => {
     const d = await loadNetflowV2(file, { labels: 'binary', keepIdentifiers: ['L4_DST_PORT'] });
-    expect(d.summary.classCounts).toEqual({ benign: 1, attack: 4 });
+    expect(d.summary.classCounts).toEqual({ Benign: 1, attack: 4 });
     expect(d.featureNames[0]).toBe('L4_DST_PORT');
     expect(d.cols).toBe(40);
   });
