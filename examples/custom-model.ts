@@ -12,12 +12,12 @@ const { values } = parseArgs({ options: { quick: { type: 'boolean', default: fal
 const quick = values.quick ?? false;
 
 const data = syntheticFlows({
-  features: quick ? 8 : 16,
+  features: quick ? 8 : 12,
   seed: 3,
   classes: [
-    { name: 'BENIGN', size: quick ? 120 : 1500 },
-    { name: 'DoS', size: quick ? 40 : 400 },
-    { name: 'Bot', size: quick ? 15 : 100 },
+    { name: 'BENIGN', size: quick ? 120 : 600 },
+    { name: 'DoS', size: quick ? 40 : 200 },
+    { name: 'Bot', size: quick ? 15 : 60 },
   ],
 });
 const classes = [...new Set(data.labels)].sort();
@@ -33,7 +33,7 @@ model.add(tfl.layers.dense({ units: classes.length })); // logits: focalLoss app
 model.summary(undefined, undefined, (line) => console.log(line));
 
 const optimizer = new SAM(tf.train.momentum(0.01, 0.9), { rho: 0.05 });
-const steps = quick ? 2 : 60;
+const steps = quick ? 2 : 40;
 for (let step = 1; step <= steps; step++) {
   const loss = optimizer.minimize(() => focalLoss(y, model.apply(x, { training: true }) as tf.Tensor, { gamma: 2 }) as tf.Scalar, true);
   if (step === 1 || step === steps || step % 10 === 0) console.log(`step ${step}: focal loss ${loss?.dataSync()[0]?.toFixed(4)}`);
