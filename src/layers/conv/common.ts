@@ -184,9 +184,12 @@ export function checkKernelsFit(kernelSizes: number[], length: number | null | u
  * by name) and batch-norm statistics are updated in training mode only.
  */
 export abstract class ConvCompositeLayer extends tfl.layers.Layer {
-  protected readonly batchNormMomentum: number;
-  protected readonly batchNormEpsilon: number;
-  protected readonly seed: number | undefined;
+  /** Batch-norm moving-average momentum (Keras convention). */
+  readonly batchNormMomentum: number;
+  /** Batch-norm epsilon. */
+  readonly batchNormEpsilon: number;
+  /** Initializer seed, undefined when unseeded. */
+  readonly seed: number | undefined;
   private initRng: Rng | undefined;
 
   /**
@@ -209,18 +212,19 @@ export abstract class ConvCompositeLayer extends tfl.layers.Layer {
     this.seed = args.seed;
   }
 
-  /** The next initializer seed of this build, or undefined when the layer is unseeded. */
+  /** The next initializer seed of this build, or undefined when the layer is unseeded. @internal */
   protected nextInitSeed(): number | undefined {
     if (this.seed === undefined) return undefined;
     this.initRng ??= new Rng(this.seed);
     return this.initRng.nextSeed();
   }
 
-  /** Resets the initializer seed stream so that a rebuild gives the same weights. */
+  /** Resets the initializer seed stream so that a rebuild gives the same weights. @internal */
   protected startBuild(): void {
     this.initRng = undefined;
   }
 
+  /** @internal */
   protected addConv(name: string, kernelShape: number[], useBias: boolean): ConvWeights {
     const seed = this.nextInitSeed();
     const kernel = this.addWeight(`${name}_kernel`, kernelShape, 'float32', tfl.initializers.glorotUniform(seed === undefined ? {} : { seed }));
@@ -229,6 +233,7 @@ export abstract class ConvCompositeLayer extends tfl.layers.Layer {
     return { kernel, bias };
   }
 
+  /** @internal */
   protected addBatchNorm(name: string, channels: number): BatchNormWeights {
     return {
       gamma: this.addWeight(`${name}_gamma`, [channels], 'float32', tfl.initializers.ones()),
@@ -239,6 +244,7 @@ export abstract class ConvCompositeLayer extends tfl.layers.Layer {
   }
 
   /**
+   * @internal
    * Batch normalisation over every axis but the last. Training mode normalises with the batch's
    * statistics (biased variance, as Keras and PyTorch) and moves the moving statistics towards them;
    * inference mode uses the moving statistics.
@@ -256,19 +262,20 @@ export abstract class ConvCompositeLayer extends tfl.layers.Layer {
     return y;
   }
 
+  /** @internal */
   protected conv1d(x: tf.Tensor, weights: ConvWeights, stride: number): tf.Tensor {
     const y = tf.conv1d(x as tf.Tensor3D, weights.kernel.read() as tf.Tensor3D, stride, 'same');
     return weights.bias === null ? y : addChannelVector(y, weights.bias.read());
   }
 
-  /** 2D convolution with PyTorch's symmetric zero padding `padding = [ph, pw]` on height and width. */
+  /** 2D convolution with PyTorch's symmetric zero padding `padding = [ph, pw]` on height and width. @internal */
   protected conv2d(x: tf.Tensor, weights: ConvWeights, strides: [number, number], padding: [number, number]): tf.Tensor {
     const [ph, pw] = padding;
     const y = tf.conv2d(x as tf.Tensor4D, weights.kernel.read() as tf.Tensor4D, strides, [[0, 0], [ph, ph], [pw, pw], [0, 0]]);
     return weights.bias === null ? y : addChannelVector(y, weights.bias.read());
   }
 
-  /** Parallel Conv1D branches (kernel `[k, channels, filters_i]`), each with an optional batch norm. */
+  /** Parallel Conv1D branches (kernel `[k, channels, filters_i]`), each with an optional batch norm. @internal */
   protected addMultiScale(prefix: string, kernelSizes: number[], channels: number, filters: number[], batchNorm: boolean): MultiScaleWeights {
     return kernelSizes.map((k, i) => {
       const f = filters[i] ?? 0;
@@ -279,7 +286,7 @@ export abstract class ConvCompositeLayer extends tfl.layers.Layer {
     });
   }
 
-  /** `merge_i(activation(BN(conv_i(x))))` over the branches of {@link addMultiScale}. */
+  /** `merge_i(activation(BN(conv_i(x))))` over the branches of {@link addMultiScale}. @internal */
   protected multiScale(x: tf.Tensor, branches: MultiScaleWeights, strides: number, merge: 'concat' | 'sum', activation: ConvActivation, training: boolean): tf.Tensor {
     const outputs = branches.map(({ conv, bn }) => {
       const y = this.conv1d(x, conv, strides);
@@ -289,7 +296,7 @@ export abstract class ConvCompositeLayer extends tfl.layers.Layer {
     return merge === 'sum' ? tf.addN(outputs) : tf.concat(outputs, -1);
   }
 
-  /** The options of {@link ConvCommonArgs} for `getConfig` (name and trainable come from tfjs's base config). */
+  /** The options of {@link ConvCommonArgs} for `getConfig` (name and trainable come from tfjs's base config). @internal */
   protected commonConfig(): tf.serialization.ConfigDict {
     return {
       batchNormMomentum: this.batchNormMomentum,

@@ -49,13 +49,21 @@ export interface MemoryResidualArgs extends ConvCommonArgs {
  * the paper). The LSTM is the shared `lstmSequence` op (gates i, f, g, o; fused kernel on cpu).
  */
 export class MemoryResidual extends ConvCompositeLayer {
+  /** Name under which the class is registered for (de)serialization. */
   static className = 'flowsentry.MemoryResidual';
+  /** Filters of each branch. */
   readonly filters: number[];
+  /** Kernel size of each branch. */
   readonly kernelSizes: number[];
+  /** How the branches are merged before the LSTM. */
   readonly merge: BranchMerge;
+  /** Activation after each branch's batch norm. */
   readonly activation: ConvActivation;
+  /** Whether each convolution is followed by batch norm (the `batchNorm` option). */
   readonly useBatchNorm: boolean;
+  /** Whether the identity is added to the LSTM output. */
   readonly residual: boolean;
+  /** Whether the LSTM forget-gate bias starts at 1. */
   readonly unitForgetBias: boolean;
   private branches: MultiScaleWeights = [];
   private lstm: { kernel: LayerVariable; recurrentKernel: LayerVariable; bias: LayerVariable } | null = null;
@@ -149,6 +157,7 @@ export class MemoryResidual extends ConvCompositeLayer {
     };
   }
 
+  /** Rebuilds the layer from {@link getConfig}'s output (`null` options mean "default"). */
   static override fromConfig<T extends tf.serialization.Serializable>(
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,

@@ -61,13 +61,21 @@ export interface MultiScaleResidualArgs extends ConvCommonArgs {
  * 'same' padding: the length is kept (divided by `strides`, rounded up).
  */
 export class MultiScaleResidual extends ConvCompositeLayer {
+  /** Name under which the class is registered for (de)serialization. */
   static className = 'flowsentry.MultiScaleResidual';
+  /** Filters of each branch. */
   readonly filters: number[];
+  /** Kernel size of each branch. */
   readonly kernelSizes: number[];
+  /** Stride of the branches and of the projection. */
   readonly strides: number;
+  /** How the branches are merged. */
   readonly merge: BranchMerge;
+  /** Activation after each branch's batch norm. */
   readonly activation: ConvActivation;
+  /** Whether each convolution is followed by batch norm (the `batchNorm` option). */
   readonly useBatchNorm: boolean;
+  /** The shortcut mode as configured (`'auto'` is resolved at build time). */
   readonly shortcut: ShortcutMode;
   private branches: MultiScaleWeights = [];
   private projection: { conv: ConvWeights; bn: BatchNormWeights | null } | null = null;
@@ -167,6 +175,7 @@ export class MultiScaleResidual extends ConvCompositeLayer {
     };
   }
 
+  /** Rebuilds the layer from {@link getConfig}'s output (`null` options mean "default"). */
   static override fromConfig<T extends tf.serialization.Serializable>(
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,

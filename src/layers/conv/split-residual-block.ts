@@ -45,11 +45,17 @@ export interface SplitResidualBlockArgs extends ConvCommonArgs {
  * The output is `[batch, ceil(height / sh), ceil(width / sw), filters]`.
  */
 export class SplitResidualBlock extends ConvCompositeLayer {
+  /** Name under which the class is registered for (de)serialization. */
   static className = 'flowsentry.SplitResidualBlock';
+  /** Filters of every convolution. */
   readonly filters: number;
+  /** Kernel `[height, width]` of path 1. */
   readonly kernelSize: [number, number];
+  /** Strides `[height, width]` of path 1's first convolution and of the shortcut. */
   readonly strides: [number, number];
+  /** Activation inside path 1 and after the sum. */
   readonly activation: ConvActivation;
+  /** Whether the convolutions carry biases. */
   readonly useBias: boolean;
   private weightsOf: {
     conv1: ConvWeights;
@@ -134,6 +140,7 @@ export class SplitResidualBlock extends ConvCompositeLayer {
     };
   }
 
+  /** Rebuilds the layer from {@link getConfig}'s output (`null` options mean "default"). */
   static override fromConfig<T extends tf.serialization.Serializable>(
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,
