@@ -5,9 +5,9 @@
 // The A panel stays in L1 while the k-block of every B panel streams past it from L2.
 
 // `k` steps are summed from `ap` / `bp` on; panels lie `aStride` / `bStride` bytes apart, so the
-// caller can run a long k in L2-sized blocks, adding to C (`acc`) after the first.
-export function sgemm(ap: usize, bp: usize, cp: usize, mt: i32, nt: i32, k: i32, aStride: usize, bStride: usize, acc: bool): void {
-  const ldc: usize = <usize>nt * 32;
+// caller can run a long k (and a wide n) in L2-sized blocks, adding to C (`acc`) after the first k block;
+// `ldc` is the byte length of a C row.
+export function sgemm(ap: usize, bp: usize, cp: usize, mt: i32, nt: i32, k: i32, aStride: usize, bStride: usize, ldc: usize, acc: bool): void {
   for (let it = 0; it < mt; it++) {
     const apan = ap + <usize>it * aStride;
     for (let jt = 0; jt < nt; jt++) {

@@ -41,7 +41,7 @@ interface WasmApi {
 
 interface GemmModule {
   memory: WasmMemory;
-  sgemm(ap: number, bp: number, cp: number, mt: number, nt: number, k: number, aStride: number, bStride: number, acc: number): void;
+  sgemm(ap: number, bp: number, cp: number, mt: number, nt: number, k: number, aStride: number, bStride: number, ldc: number, acc: number): void;
 }
 
 function decodeBase64(s: string): Uint8Array {
@@ -54,6 +54,8 @@ function decodeBase64(s: string): Uint8Array {
 
 /** Steps of k per kernel call: keeps the B block (n * K_BLOCK floats) in L2. */
 const K_BLOCK = 256;
+/** Column panels (of 8) per kernel call: 16 panels x K_BLOCK steps of B = 128 KB. */
+const N_BLOCK = 16;
 
 let wasm: GemmModule | null | undefined;
 let heap = new Float32Array(0);
@@ -147,15 +149,19 @@ export function gemm(args: GemmArgs): void {
   const bpOff = mt * k * 4;
   const cOff = bpOff + nt * k * 8;
   const h = ensureHeap(w, cOff + mt * 4 * ldc);
-  // Pack A into [mt][k][4].
-  for (let it = 0; it < mt; it++) {
+  // Pack A into [mt][k][4]; transposed A is read row by row (contiguous) and scattered.
+  if (ta) {
+    if (m % 4 !== 0) for (let p = 0; p < k; p++) for (let i = m; i < mt * 4; i++) h[apOff + (i >> 2) * k * 4 + p * 4 + (i & 3)] = 0;
+    for (let p = 0; p < k; p++) {
+      const ro = p * m;
+      for (let i = 0; i < m; i++) h[apOff + (i >> 2) * k * 4 + p * 4 + (i & 3)] = a[ro + i] as number;
+    }
+  } else for (let it = 0; it < mt; it++) {
     const base = apOff + it * k * 4;
     for (let r = 0; r < 4; r++) {
       const i = it * 4 + r;
       if (i >= m) {
         for (let p = 0; p < k; p++) h[base + p * 4 + r] = 0;
-      } else if (ta) {
-        for (let p = 0; p < k; p++) h[base + p * 4 + r] = a[p * m + i] as number;
       } else {
         const ro = i * k;
         for (let p = 0; p < k; p++) h[base + p * 4 + r] = a[ro + p] as number;
@@ -178,7 +184,11 @@ export function gemm(args: GemmArgs): void {
         }
       }
     } else if (width === 8) {
-      for (let p = 0; p < k; p++) h.set(b.subarray(p * n + j0, p * n + j0 + 8), base + p * 8);
+      for (let p = 0; p < k; p++) {
+        const src = p * n + j0;
+        const o = base + p * 8;
+        for (let jj = 0; jj < 8; jj++) h[o + jj] = b[src + jj] as number;
+      }
     } else {
       for (let p = 0; p < k; p++) {
         const o = base + p * 8;
@@ -186,9 +196,14 @@ export function gemm(args: GemmArgs): void {
       }
     }
   }
-  for (let p0 = 0; p0 < k; p0 += K_BLOCK) {
-    const kc = Math.min(K_BLOCK, k - p0);
-    w.sgemm((apOff + p0 * 4) * 4, (bpOff + p0 * 8) * 4, cOff * 4, mt, nt, kc, k * 16, k * 32, p0 > 0 ? 1 : 0);
+  for (let j0 = 0; j0 < nt; j0 += N_BLOCK) {
+    const nb = Math.min(N_BLOCK, nt - j0);
+    for (let p0 = 0; p0 < k; p0 += K_BLOCK) {
+      const kc = Math.min(K_BLOCK, k - p0);
+      const ap = (apOff + p0 * 4) * 4;
+      const bp = (bpOff + j0 * k * 8 + p0 * 8) * 4;
+      w.sgemm(ap, bp, (cOff + j0 * 8) * 4, mt, nb, kc, k * 16, k * 32, ldc * 4, p0 > 0 ? 1 : 0);
+    }
   }
   const acc = args.accumulate ?? false;
   for (let i = 0; i < m; i++) {
