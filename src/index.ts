@@ -9,6 +9,7 @@ export * from './errors.js';
 export { Rng, rngFrom, type Seed } from './util/rng.js';
 export { toMatrix, type DenseMatrix, type MatrixLike, type Labels, type ToMatrixOptions } from './util/matrix.js';
 export * from './backend.js';
+export * from './io/index.js';
 export * from './layers/index.js';
 export * from './kernels/index.js';
 export * from './optim/index.js';
