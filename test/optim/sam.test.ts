@@ -67,6 +67,20 @@ describe('SAM one step equals the analytic update on a quadratic', () => {
   });
 });
 
+describe('without varList', () => {
+  it('perturbs and updates every trainable variable the loss depends on, and no other', () => {
+    const a = tf.variable(tf.tensor1d([1, -1]));
+    const frozen = tf.variable(tf.tensor1d([2, 2]), false);
+    const sam = new SAM(tf.train.sgd(0.1), { rho: 0.1 });
+    // f = sum(a^2) + sum(frozen * a): g = 2a + frozen = [4, 0], e = 0.1 [1, 0], g2 = 2(a + e) + frozen.
+    sam.minimize(() => tf.add(tf.sum(tf.square(a)), tf.sum(tf.mul(frozen, a))) as tf.Scalar);
+    expectClose(a.dataSync(), [1 - 0.1 * (2 * 1.1 + 2), -1 - 0.1 * (2 * -1 + 2)], 1e-6);
+    expect(Array.from(frozen.dataSync())).toEqual([2, 2]);
+    sam.dispose();
+    tf.dispose([a, frozen]);
+  });
+});
+
 describe('rho = 0 reproduces the base optimizer to the last bit over 100 steps', () => {
   const bases: [string, () => tf.Optimizer][] = [
     ['SGD', () => tf.train.sgd(0.05)],
