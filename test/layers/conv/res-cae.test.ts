@@ -77,7 +77,9 @@ describe('resCae', () => {
     const after = tf.tidy(() => mse(autoencoder.predict(x) as tf.Tensor, x));
     expect(after).toBeLessThan(0.5 * before); // inference mode (moving statistics)
     // Training moved the kernels of path 1 (both convolutions) and path 2 in both blocks.
-    for (const w of autoencoder.weights.filter((v) => /block\d\/path\d_conv\d_kernel/.test(v.name))) {
+    const pathKernels = autoencoder.weights.filter((v) => /block\d\/path\d_conv\d_kernel/.test(v.name));
+    expect(pathKernels.length).toBe(6); // 2 blocks x (path 1: conv1, conv2; path 2: conv1)
+    for (const w of pathKernels) {
       const start = initial.get(w.name) as Float32Array;
       const now = w.read().dataSync();
       const moved = Math.max(...Array.from(now, (v, i) => Math.abs(v - (start[i] ?? 0))));
