@@ -104,10 +104,22 @@ export function writeLandingPage() {
 
 export function runTypedoc(readme, { allowWarnings = false } = {}) {
   rmSync(path.join(docs, 'site'), { recursive: true, force: true });
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/typedoc/bin/typedoc'), '--options', path.join(root, 'typedoc.json'), '--readme', readme, ...(allowWarnings ? ['--treatWarningsAsErrors', 'false'] : [])], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules/typedoc/bin/typedoc'), '--options', path.join(root, 'typedoc.json'), '--readme', readme, ...(allowWarnings ? ['--treatWarningsAsErrors', 'false'] : [])],
+    { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  process.stdout.write(r.stdout ?? '');
+  process.stderr.write(r.stderr ?? '');
+  // A summary per source file, so each owner sees at once what to document.
+  const perFile = new Map();
+  for (const m of `${r.stdout}${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, '').matchAll(/defined in [^/\s]+\/(\S+?),/g)) {
+    perFile.set(m[1], (perFile.get(m[1]) ?? 0) + 1);
+  }
+  if (perFile.size > 0) {
+    console.error('docs: warnings per source file (undocumented or unexported symbols):');
+    for (const [file, n] of [...perFile].sort((a, b) => b[1] - a[1])) console.error(`  ${String(n).padStart(4)}  ${file}`);
+  }
   if (r.status !== 0) throw new Error(`typedoc failed (exit ${r.status}): warnings are errors, see above`);
 }
 
