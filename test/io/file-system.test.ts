@@ -47,6 +47,24 @@ describe('fileSystem', () => {
     loaded.dispose();
   });
 
+  it('loads models sharded over several weight files (tfjs converter / tfjs-node layout)', async () => {
+    const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [4] }), tfl.layers.dense({ units: 2 })] });
+    const directory = path.join(root, 'sharded');
+    await model.save(fileSystem(directory));
+    const bytes = readFileSync(path.join(directory, 'weights.bin'));
+    writeFileSync(path.join(directory, 'group1-shard1of2.bin'), bytes.subarray(0, 20));
+    writeFileSync(path.join(directory, 'group1-shard2of2.bin'), bytes.subarray(20));
+    const json = JSON.parse(readFileSync(path.join(directory, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+    const specs = json.weightsManifest[0]?.weights ?? [];
+    json.weightsManifest = [{ paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'], weights: specs }];
+    writeFileSync(path.join(directory, 'model.json'), JSON.stringify(json));
+    rmSync(path.join(directory, 'weights.bin'));
+    const loaded = await tfl.loadLayersModel(fileSystem(directory));
+    expect(loaded.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(model.getWeights().map((w) => Array.from(w.dataSync())));
+    model.dispose();
+    loaded.dispose();
+  });
+
   it('rejects bad arguments and broken files with typed errors naming the problem', async () => {
     expect(() => fileSystem('')).toThrow(ValueError);
     expect(() => fileSystem(root, { weightsFileName: '../x.bin' })).toThrow(/weightsFileName/);
