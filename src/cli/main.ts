@@ -6,8 +6,11 @@ import { FlowsentryError } from '../errors.js';
 import { parseCommand, type CliCommand } from './args.js';
 import { benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { scoreCommand } from './commands/score.js';
+import { trainCommand } from './commands/train.js';
 
-const COMMANDS: CliCommand[] = [demoCommand, benchCommand];
+const COMMANDS: CliCommand[] = [trainCommand, evaluateCommand, scoreCommand, benchCommand, demoCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;

@@ -13,10 +13,10 @@ describe('flowsentry CLI', () => {
   it('lists the commands and exits 2 without one', async () => {
     const c = capture();
     expect(await main([])).toBe(2);
-    for (const name of ['demo', 'bench']) expect(c.out()).toContain(name);
+    for (const name of ['train', 'evaluate', 'score', 'bench', 'demo']) expect(c.out()).toContain(name);
   });
 
-  it.each(['demo', 'bench'])('%s --help prints its options and exits 0', async (name) => {
+  it.each(['train', 'evaluate', 'score', 'bench', 'demo'])('%s --help prints its options and exits 0', async (name) => {
     const c = capture();
     expect(await main([name, '--help'])).toBe(0);
     expect(c.out()).toContain(`flowsentry ${name}`);
@@ -36,7 +36,7 @@ describe('flowsentry CLI', () => {
   it('demo trains, reports the backend and prints a per-class table', async () => {
     const c = capture();
     const write = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    expect(await main(['demo', '--epochs', '2'])).toBe(0);
+    expect(await main(['demo', '--epochs', '1'])).toBe(0);
     write.mockRestore();
     expect(c.out()).toMatch(/flowsentry: using the .* backend/);
     expect(c.out()).toMatch(/weighted avg/);
