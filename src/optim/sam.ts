@@ -153,7 +153,9 @@ export class SAM extends tf.Optimizer {
       this.perturbed = null;
     }
     if (varList !== undefined) {
-      this.base.applyGradients(varList.filter((v) => grads[v.name] !== undefined).map((v) => ({ name: v.name, tensor: grads[v.name] as tf.Tensor })));
+      // Exactly what tf.Optimizer.minimize passes: tfjs optimizers key their state by the position
+      // in this array and skip entries without a gradient, so no entry may be dropped.
+      this.base.applyGradients(varList.map((v) => ({ name: v.name, tensor: grads[v.name] as tf.Tensor })));
     } else {
       this.base.applyGradients(grads);
     }
