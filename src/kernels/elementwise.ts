@@ -91,7 +91,7 @@ function sum(args: KernelArgs): tf.TensorInfo {
     return runCpuKernel('Sum', args.inputs, backend, attrs);
   }
   const reduced = axes.reduce((p, a) => p * (x.shape[a] as number), 1);
-  const kept = x.shape.length === 0 ? 1 : xv.length / Math.max(1, reduced);
+  const kept = x.shape.reduce((p, d, i) => (axes.includes(i) ? p : p * d), 1);
   const out = new Float32Array(kept);
   if (leading) {
     for (let r = 0; r < reduced; r++) {

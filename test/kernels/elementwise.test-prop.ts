@@ -57,3 +57,11 @@ test.prop([shapeArb, fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 1
     tf.dispose([a, b, c]);
   },
 );
+
+test('sum of an empty tensor gives zeros of the kept shape, like stock', async () => {
+  const x = tf.zeros([0, 3]);
+  const [o, s, os, ss] = await oursAndStock(() => [tf.sum(x, 0), tf.sum(x, 1), tf.sum(x, 0, true)]);
+  expect(os).toEqual(ss);
+  expect(o).toEqual(s);
+  x.dispose();
+});
