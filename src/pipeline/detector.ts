@@ -448,6 +448,11 @@ export class Detector {
     return out;
   }
 
+  /** The model inputs of flows: aligned columns, fitted transforms and scaling (row-major, `rows x modelInputDim`). */
+  transform(flows: FlowInput): { data: Float32Array; rows: number; cols: number } {
+    return this.matrix(flows);
+  }
+
   /** Class probabilities of each flow (columns in {@link classes} order). */
   predictProba(flows: FlowInput): Probabilities {
     const m = this.matrix(flows);

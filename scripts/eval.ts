@@ -1,0 +1,343 @@
+/**
+ * Reproduces the paper tables of docs/guides/paper-*.md on ../shared/data (or $FLOWSENTRY_DATA):
+ * flowsentry's pipelines and scikit-learn baselines (scripts/eval_baselines.py) on the same
+ * splits, in the same run. `npm run eval` = full; `npm run eval -- --quick` = the reduced CI form
+ * (small stratified training subsample, 1 epoch, three pipelines); `--only <regex>`,
+ * `--epochs N`, `--max-train N`, `--max-test N` tune it; `--write` writes the guides (full runs write them by default).
+ */
+import 'flowsentry/register';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../src/backend.js';
+import { loadCicids2017, loadNslKdd, splitIndices, takeRows, type FlowDataset } from '../src/data/index.js';
+import { Distiller } from '../src/distill/index.js';
+import { classificationReport, type ClassificationReport } from '../src/metrics/index.js';
+import { lktAdnStudent } from '../src/models/index.js';
+import { Detector, type DetectorOptions } from '../src/pipeline/index.js';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    write: { type: 'boolean' },
+    only: { type: 'string' },
+    epochs: { type: 'string' },
+    'max-train': { type: 'string' },
+    'max-test': { type: 'string' },
+  },
+});
+const quick = values.quick ?? false;
+const epochs = Number(values.epochs ?? (quick ? 1 : 20));
+const maxTrain = Number(values['max-train'] ?? (quick ? 1500 : Infinity));
+const maxTest = Number(values['max-test'] ?? (quick ? 2000 : Infinity));
+const write = values.write ?? !quick;
+const only = values.only ? new RegExp(values.only, 'i') : null;
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const dataDir = process.env.FLOWSENTRY_DATA ?? path.resolve(repoRoot, '../shared/data');
+const guides = path.join(repoRoot, 'docs/guides');
+
+interface Row {
+  guide: 'rescae-bigru' | 'msmrnet' | 'cnn-bilstm' | 'lktadn';
+  dataset: string;
+  name: string;
+  accuracy: number;
+  weightedF1: number;
+  macroF1: number;
+  specificity?: number | undefined;
+  parameters?: number;
+  fitSeconds?: number;
+  infer5000Seconds?: number;
+  report?: ClassificationReport;
+  note?: string;
+}
+const rows: Row[] = [];
+
+/** A stratified subsample of at most n rows (seeded), or the dataset itself. */
+function cap(d: FlowDataset, n: number, seed: number): FlowDataset {
+  if (!(n < d.rows)) return d;
+  return takeRows(d, splitIndices(d.labels, { testSize: n, seed }).test);
+}
+
+const BENIGN = (d: FlowDataset): string => (d.labels.includes('BENIGN') ? 'BENIGN' : 'normal');
+
+function paper(benign: string): DetectorOptions {
+  return {
+    model: 'rescae-bigru',
+    isolationForest: { classes: [benign] },
+    smoteTomek: true,
+    pretrainEpochs: Math.max(1, Math.min(5, Math.round(epochs / 4))),
+    optimizer: { name: 'sam-sgd', learningRate: 0.01, momentum: 0.9, rho: 0.05 },
+    loss: { name: 'focal', gamma: 2 },
+    schedule: 'cosine',
+    batchSize: 256,
+    unknownCategories: 'ignore',
+  };
+}
+const TUNED: DetectorOptions = {
+  featureTransform: 'log1p',
+  optimizer: { name: 'adam', learningRate: 0.002 },
+  schedule: 'cosine',
+  classWeight: 'balanced',
+  batchSize: 128,
+  unknownCategories: 'ignore',
+};
+
+function specificity(r: ClassificationReport, benign: string): number | undefined {
+  // Attack-vs-benign specificity: share of benign flows not flagged.
+  const c = r.perClass.find((p) => p.label === benign);
+  return c ? c.recall : undefined;
+}
+
+async function run(guide: Row['guide'], dataset: string, name: string, train: FlowDataset, test: FlowDataset, options: DetectorOptions, note?: string): Promise<Detector | null> {
+  if (only && !only.test(`${dataset} ${name}`)) return null;
+  console.log(`\n### ${dataset}: ${name}`);
+  const det = new Detector({ ...options, epochs, seed: 0, verbose: 'lines' });
+  const fit = await det.fit(train);
+  const report = det.evaluate(test);
+  const t0 = performance.now();
+  det.predict(cap(test, 5000, 1));
+  const infer = (performance.now() - t0) / 1000;
+  rows.push({ guide, dataset, name, accuracy: report.accuracy, weightedF1: report.weighted.f1, macroF1: report.macro.f1, specificity: specificity(report, BENIGN(train)), parameters: fit.parameters, fitSeconds: fit.seconds, infer5000Seconds: (infer * 5000) / Math.min(5000, test.rows), report, ...(note ? { note } : {}) });
+  console.log(`${name}: accuracy ${report.accuracy.toFixed(4)}, weighted F1 ${report.weighted.f1.toFixed(4)}, macro F1 ${report.macro.f1.toFixed(4)} (fit ${fit.seconds.toFixed(0)} s)`);
+  if (write) writeGuides();
+  return det;
+}
+
+
+async function pyBaselines(sets: Record<string, { train: FlowDataset; test: FlowDataset }>): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'flowsentry-eval-'));
+  try {
+    let any = false;
+    for (const [name, { train, test }] of Object.entries(sets)) {
+      if (only && !only.test(`${name} baseline`)) continue;
+      // Same features as the Detector: one-hot + Min-Max fitted on the training rows (a 1-epoch detector only for its transform).
+      const prep = new Detector({ epochs: 1, modelOptions: { hiddenUnits: [1] }, verbose: 'silent', unknownCategories: 'ignore' });
+      await prep.fit(train);
+      const a = prep.transform(train);
+      const b = prep.transform(test);
+      const classes = prep.classes;
+      const code = (l: string): number => classes.indexOf(l);
+      writeFileSync(path.join(dir, `${name}_train.f32`), Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength));
+      writeFileSync(path.join(dir, `${name}_test.f32`), Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength));
+      writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ cols: a.cols, yTrain: train.labels.map(code), yTest: test.labels.map(code), mlpIter: quick ? 20 : 200 }));
+      prep.dispose();
+      any = true;
+    }
+    if (!any) return;
+    console.log('\n### scikit-learn baselines (same split, same features)');
+    const r = spawnSync('/usr/bin/python3', [path.join(repoRoot, 'scripts/eval_baselines.py'), dir], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status !== 0) {
+      console.error(`baselines failed: ${r.stderr}`);
+      return;
+    }
+    const res = JSON.parse(r.stdout) as Record<string, Record<string, { accuracy: number; weightedF1: number; macroF1: number; fitSeconds: number }>>;
+    for (const [dataset, m] of Object.entries(res)) {
+      for (const [name, s] of Object.entries(m)) {
+        rows.push({ guide: 'rescae-bigru', dataset, name: `scikit-learn ${name}`, accuracy: s.accuracy, weightedF1: s.weightedF1, macroF1: s.macroF1, fitSeconds: s.fitSeconds });
+        console.log(`${dataset} ${name}: accuracy ${s.accuracy.toFixed(4)}, weighted F1 ${s.weightedF1.toFixed(4)}, macro F1 ${s.macroF1.toFixed(4)}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const f4 = (v: number | undefined): string => (v === undefined ? '' : v.toFixed(4));
+const f1s = (v: number | undefined): string => (v === undefined ? '' : v.toFixed(1));
+
+function table(sel: Row[], extra: 'fit' | 'lkt' = 'fit'): string {
+  if (sel.length === 0) return '_(not run in this evaluation)_\n';
+  const head = extra === 'lkt'
+    ? '| dataset | model | accuracy | weighted F1 | macro F1 | specificity (benign recall) | parameters | training s | inference s / 5000 flows |\n|---|---|---|---|---|---|---|---|---|'
+    : '| dataset | pipeline | accuracy | weighted F1 | macro F1 | parameters | training s |\n|---|---|---|---|---|---|---|';
+  const lines = sel.map((r) =>
+    extra === 'lkt'
+      ? `| ${r.dataset} | ${r.name} | ${f4(r.accuracy)} | ${f4(r.weightedF1)} | ${f4(r.macroF1)} | ${f4(r.specificity)} | ${r.parameters ?? ''} | ${f1s(r.fitSeconds)} | ${r.infer5000Seconds === undefined ? '' : r.infer5000Seconds.toFixed(2)} |`
+      : `| ${r.dataset} | ${r.name}${r.note ? ` (${r.note})` : ''} | ${f4(r.accuracy)} | ${f4(r.weightedF1)} | ${f4(r.macroF1)} | ${r.parameters ?? ''} | ${f1s(r.fitSeconds)} |`,
+  );
+  return `${head}\n${lines.join('\n')}\n`;
+}
+
+function perClass(r: Row | undefined): string {
+  if (!r?.report) return '_(not run in this evaluation)_\n';
+  const lines = r.report.perClass.map((c) => `| ${c.label} | ${f4(c.precision)} | ${f4(c.recall)} | ${f4(c.f1)} | ${c.support} |`);
+  return `| class | precision | recall | F1 | support |\n|---|---|---|---|---|\n${lines.join('\n')}\n`;
+}
+
+function settings(): string {
+  const cmd = `npx tsx scripts/eval.ts${quick ? ' --quick' : ''}${values.epochs ? ` --epochs ${epochs}` : ''}${Number.isFinite(maxTrain) && !quick ? ` --max-train ${maxTrain}` : ''}${Number.isFinite(maxTest) && !quick ? ` --max-test ${maxTest}` : ''}${values.only ? ` --only '${values.only}'` : ''}`;
+  return `Generated by \`${cmd}\` on ${new Date().toISOString().slice(0, 10)} (tfjs ${tf.version_core}, backend ${tf.getBackend()}). ` +
+    `Epochs: ${epochs}; training rows: ${Number.isFinite(maxTrain) ? `a stratified subsample of at most ${maxTrain}` : 'all'}; test rows: ${Number.isFinite(maxTest) ? `a stratified subsample of at most ${maxTest}` : 'all'}. ` +
+    'Times are wall-clock seconds on a 2-core machine shared with other jobs: compare them only within a table.';
+}
+
+function writeGuides(): void {
+  const by = (g: Row['guide']): Row[] => rows.filter((r) => r.guide === g);
+  const rescae = by('rescae-bigru');
+  const paperRow = rescae.find((r) => r.dataset === 'CICIDS2017' && r.name === 'ResCAE-BiGRU, paper recipe');
+  const doc = `# Paper: ResCAE-BiGRU on imbalanced traffic
+
+${settings()}
+
+## What is reproduced
+
+The pipeline of the seed paper (\`rescae-bigru-imbalanced.txt\`), as flowsentry's \`Detector\`:
+one-hot categoricals, Min-Max fitted on the training split only, Isolation Forest removing outliers
+from the BENIGN (NSL-KDD: normal) training rows, SMOTE-Tomek on the training split, ResCAE
+pre-training (MSE), then encoder + BiGRU (2 x 64) + dropout 0.5 + softmax fine-tuned with focal
+loss and SAM (rho 0.05) over SGD (lr 0.01, momentum 0.9) with cosine annealing, batch 256.
+
+Splits: CICIDS2017 improved-labelling sample (\`../shared/data/cicids2017-improved-sample\`),
+stratified 70/30, seed 0; NSL-KDD \`KDDTrain+_20Percent\` -> \`KDDTest+\` (binary and 5 categories).
+
+## Results (this run)
+
+${table(rescae)}
+Per-class table of the paper recipe on CICIDS2017:
+
+${perClass(paperRow)}
+## Reference points (from the project brief, measured on exactly these splits)
+
+| pipeline | dataset | accuracy | weighted F1 | macro F1 |
+|---|---|---|---|---|
+| PyTorch reference of the paper pipeline (20 epochs) | CICIDS2017 30 % | 0.889 | 0.890 | 0.768 |
+| same, Adam instead of SAM over SGD | CICIDS2017 30 % | | 0.981 | 0.954 |
+| PyTorch reference | NSL-KDD binary | 0.776 | | |
+| random forest + SMOTE-Tomek (peer) | CICIDS2017 30 % | | 0.987 | 0.985 |
+| MLP (128, 64) (peer) | NSL-KDD binary | 0.810 | | |
+| random forest + iForest + SMOTE-Tomek (peer, best accuracy) | NSL-KDD 5-class | 0.779 | | |
+| MLP (peer, best macro F1) | NSL-KDD 5-class | | | 0.595 |
+
+## Reading the numbers honestly
+
+- The paper reports accuracy 99.33 % and weighted F1 99.41 % on the *original* CICIDS2017
+  labelling. The data here is the improved labelling, which separates \`Portscan\` from
+  \`Infiltration - Portscan\` (flows that look alike): the numbers are **not comparable** with the
+  paper's. The comparable references are the PyTorch runs above, on exactly these splits.
+- SAM over SGD at lr 0.01 under-trains in a short schedule (the PyTorch reference shows the same:
+  0.890 weighted F1 with SAM-SGD against 0.981 with Adam); the ablation row "Adam instead of SAM"
+  measures this in flowsentry.
+- Training on the embedded cpu backend is slow for the BiGRU: unless the settings line above says
+  20 epochs on all rows, the rows of this page come from a reduced run (fewer epochs, a training
+  subsample) and sit below both the PyTorch reference and the peers for that reason, not as a
+  measured property of the method. Run \`npm run eval\` (full) on a faster machine, or with
+  \`@tensorflow/tfjs-node\` installed, to get the full-size table.
+- Tuning flowsentry adds (rows "tuned"): \`log1p\` on the heavy-tailed counters before Min-Max,
+  Adam (lr 0.002) with cosine annealing, balanced class weights instead of SMOTE-Tomek, batch 128.
+`;
+  writeFileSync(path.join(guides, 'paper-rescae-bigru.md'), doc);
+  writeFileSync(path.join(guides, 'paper-msmrnet.md'), `# Paper: MSMRNet, 5 vs 10 deep, with and without residuals
+
+${settings()}
+
+MSMRNet (\`msmrnet-multiscale-memory-residual.txt\`): stacked multi-scale memory modules
+(parallel Conv1D k = 1, 3, 5 + BN + ReLU, then an LSTM) with identity shortcuts (MSMRNet) or
+without (MSMNet), Flatten, softmax; Adam and cross-entropy, as the paper. Same CICIDS2017 split as
+the ResCAE-BiGRU guide. The paper's point is the degradation of the plain stack at depth 10.
+
+${table(by('msmrnet'))}
+Reduced runs (see the settings line) under-train the deeper stacks first; compare rows of the same run only.
+`);
+  writeFileSync(path.join(guides, 'paper-cnn-bilstm.md'), `# Paper: CNN-BiLSTM
+
+${settings()}
+
+CNN-BiLSTM (\`cnn-bilstm-mindspore-abstract.txt\`; only the abstract is available, so the layer
+sizes are flowsentry's documented defaults: Conv1D 32 and 64, k = 3, max-pool 2, BiLSTM 64,
+dropout 0.5), Adam, cross-entropy, on the CICIDS2017 split of the ResCAE-BiGRU guide. The paper
+reports 99 % accuracy on its own data and split; not comparable.
+
+${table(by('cnn-bilstm'))}`);
+  writeFileSync(path.join(guides, 'paper-lktadn.md'), `# Paper: LKT-ADN, teacher vs distilled student
+
+${settings()}
+
+LKT-ADN (\`lktadn-knowledge-transfer-abstract.txt\`; only the abstract is available): a
+multi-scale residual spatio-temporal teacher (\`lktAdnTeacher\`: stride-2 multi-scale residual
+Conv1D blocks, then a GRU) distilled with \`Distiller\` (temperature 4) into a lightweight student
+(\`lktAdnStudent\`: one Conv1D, global average pooling, one dense layer). Specificity is the
+recall of the benign class (benign flows not flagged). The paper's headline: specificity 0.97,
+training 22.8 s and inference 0.06 s at 5,000 samples (its hardware and data).
+
+${table(by('lktadn'), 'lkt')}`);
+  console.log(`(guides written to ${guides})`);
+}
+
+// ---------------------------------------------------------------------------------------------
+await selectBackend({ verbose: true });
+tf.env().set('PROD', true);
+const cicDir = path.join(dataDir, 'cicids2017-improved-sample');
+const kddDir = path.join(dataDir, 'nsl-kdd');
+if (!existsSync(cicDir) || !existsSync(kddDir)) {
+  console.log(`eval: no data at ${dataDir} (set FLOWSENTRY_DATA); nothing to do.`);
+  process.exit(0);
+}
+const cic = await loadCicids2017(cicDir);
+const cicSplit = splitIndices(cic.labels, { testSize: 0.3, seed: 0 });
+const cicTrain = cap(takeRows(cic, cicSplit.train), maxTrain, 1);
+const cicTest = cap(takeRows(cic, cicSplit.test), maxTest, 2);
+const kddFiles = [path.join(kddDir, 'KDDTrain+_20Percent.txt'), path.join(kddDir, 'KDDTest+.txt')] as const;
+const kddBinTrain = cap(await loadNslKdd(kddFiles[0], { labels: 'binary' }), maxTrain, 1);
+const kddBinTest = cap(await loadNslKdd(kddFiles[1], { labels: 'binary' }), maxTest, 2);
+const kdd5Train = cap(await loadNslKdd(kddFiles[0], { labels: 'category' }), maxTrain, 1);
+const kdd5Test = cap(await loadNslKdd(kddFiles[1], { labels: 'category' }), maxTest, 2);
+console.log(`CICIDS2017 ${cicTrain.rows} train / ${cicTest.rows} test; NSL-KDD ${kddBinTrain.rows} / ${kddBinTest.rows}`);
+
+await pyBaselines({ CICIDS2017: { train: cicTrain, test: cicTest }, 'NSL-KDD binary': { train: kddBinTrain, test: kddBinTest }, 'NSL-KDD 5-class': { train: kdd5Train, test: kdd5Test } });
+const keep = async (p: Promise<Detector | null>): Promise<void> => (await p)?.dispose();
+
+await keep(run('rescae-bigru', 'CICIDS2017', 'ResCAE-BiGRU, paper recipe', cicTrain, cicTest, paper('BENIGN')));
+await keep(run('rescae-bigru', 'CICIDS2017', 'MLP (128, 64), tuned', cicTrain, cicTest, { ...TUNED, model: 'mlp' }));
+await keep(run('rescae-bigru', 'NSL-KDD binary', 'ResCAE-BiGRU, paper recipe', kddBinTrain, kddBinTest, paper('normal')));
+if (!quick) {
+  await keep(run('rescae-bigru', 'CICIDS2017', 'ResCAE-BiGRU, tuned', cicTrain, cicTest, { ...TUNED, model: 'rescae-bigru' }));
+  await keep(run('rescae-bigru', 'CICIDS2017', 'ablation: Adam instead of SAM', cicTrain, cicTest, { ...paper('BENIGN'), optimizer: { name: 'adam', learningRate: 0.001 } }));
+  await keep(run('rescae-bigru', 'CICIDS2017', 'ablation: without iForest', cicTrain, cicTest, { ...paper('BENIGN'), isolationForest: false }));
+  await keep(run('rescae-bigru', 'CICIDS2017', 'ablation: without SMOTE-Tomek', cicTrain, cicTest, { ...paper('BENIGN'), smoteTomek: false }));
+  await keep(run('rescae-bigru', 'CICIDS2017', 'ablation: cross-entropy instead of focal', cicTrain, cicTest, { ...paper('BENIGN'), loss: { name: 'crossEntropy' } }));
+  await keep(run('rescae-bigru', 'NSL-KDD binary', 'MLP (128, 64), tuned', kddBinTrain, kddBinTest, { ...TUNED, model: 'mlp' }));
+  await keep(run('rescae-bigru', 'NSL-KDD 5-class', 'ResCAE-BiGRU, paper recipe', kdd5Train, kdd5Test, paper('normal')));
+  await keep(run('rescae-bigru', 'NSL-KDD 5-class', 'MLP (128, 64), tuned', kdd5Train, kdd5Test, { ...TUNED, model: 'mlp' }));
+  for (const depth of [5, 10] as const) {
+    for (const residual of [true, false]) {
+      await keep(run('msmrnet', 'CICIDS2017', `${residual ? 'MSMRNet' : 'MSMNet (no residual)'}-${depth}`, cicTrain, cicTest, { model: 'msmrnet', modelOptions: { depth, residual }, optimizer: { name: 'adam', learningRate: 0.001 }, batchSize: 256 }));
+    }
+  }
+  await keep(run('cnn-bilstm', 'CICIDS2017', 'CNN-BiLSTM', cicTrain, cicTest, { model: 'cnn-bilstm', optimizer: { name: 'adam', learningRate: 0.001 }, batchSize: 256 }));
+  // LKT-ADN: teacher through the Detector, then the student distilled on the same inputs.
+  const teacher = await run('lktadn', 'CICIDS2017', 'LKT-ADN teacher', cicTrain, cicTest, { model: 'lktadn', optimizer: { name: 'adam', learningRate: 0.001 }, batchSize: 256 });
+  if (teacher) {
+    const a = teacher.transform(cicTrain);
+    const b = teacher.transform(cicTest);
+    const classes = teacher.classes;
+    const student = lktAdnStudent({ inputDim: a.cols, numClasses: classes.length, seed: 0 });
+    const t0 = performance.now();
+    const distiller = new Distiller({ teacher: teacher.model, student, optimizer: tf.train.adam(0.003), temperature: 4, outputs: 'probabilities' });
+    await distiller.fit(a, Int32Array.from(cicTrain.labels, (l) => classes.indexOf(l)), { epochs, batchSize: 256, seed: 0 });
+    const fitSeconds = (performance.now() - t0) / 1000;
+    const predict = (m: { data: Float32Array; rows: number; cols: number }): string[] => {
+      const x = tf.tensor2d(m.data, [m.rows, m.cols]);
+      const idx = tf.tidy(() => tf.argMax(student.predict(x) as tf.Tensor, -1));
+      const out = Array.from(idx.dataSync(), (i) => classes[i]!);
+      tf.dispose([x, idx]);
+      return out;
+    };
+    const report = classificationReport(cicTest.labels, predict(b), { labels: [...new Set([...classes, ...cicTest.labels])] });
+    const five = cap(cicTest, 5000, 1);
+    const t1 = performance.now();
+    predict(teacher.transform(five));
+    const infer = ((performance.now() - t1) / 1000) * (5000 / five.rows);
+    rows.push({ guide: 'lktadn', dataset: 'CICIDS2017', name: 'LKT-ADN student (distilled, T = 4)', accuracy: report.accuracy, weightedF1: report.weighted.f1, macroF1: report.macro.f1, specificity: specificity(report, 'BENIGN'), parameters: student.countParams(), fitSeconds, infer5000Seconds: infer, report });
+    console.log(`student: accuracy ${report.accuracy.toFixed(4)}, weighted F1 ${report.weighted.f1.toFixed(4)}`);
+    student.dispose();
+    teacher.dispose();
+    if (write) writeGuides();
+  }
+}
+if (write) writeGuides();
+console.log('\n## summary\n');
+for (const r of rows) console.log(`${r.dataset.padEnd(16)} ${r.name.padEnd(48)} acc ${f4(r.accuracy)}  wF1 ${f4(r.weightedF1)}  mF1 ${f4(r.macroF1)}`);
