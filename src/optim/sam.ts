@@ -113,8 +113,14 @@ export class SAM extends tf.Optimizer {
       throw new ValueError('firstStep', 'a call after secondStep (the weights are still perturbed)', 'a second firstStep');
     }
     const { value, grads } = this.computeGradients(f, varList);
-    const entries = this.gradientEntries(grads, varList);
     const perturbed: Perturbed[] = [];
+    if (this.rho === 0) {
+      // No ascent at all (w + 0 would still turn -0 weights into +0): the base optimizer, exactly.
+      tf.dispose(grads);
+      this.perturbed = perturbed;
+      return value;
+    }
+    const entries = this.gradientEntries(grads, varList);
     tf.tidy(() => {
       const scaled = entries.map(({ variable, grad }) => (this.adaptive ? tf.mul(tf.abs(variable), grad) : grad));
       const norm = tf.sqrt(tf.addN(scaled.map((g) => tf.sum(tf.square(g)))));

@@ -4,7 +4,8 @@ import '@tensorflow/tfjs-layers'; // its CJS bundle registers tfjs-core's gradie
 import { describe, expect } from 'vitest';
 import { SAM } from '../../src/optim/index.js';
 
-const weights = fc.array(fc.float({ min: -100, max: 100, noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 6 });
+// -0 is mapped to +0: the sign of a zero weight may legitimately differ after a step at a perturbed point.
+const weights = fc.array(fc.float({ min: -100, max: 100, noNaN: true, noDefaultInfinity: true }).map((x) => (x === 0 ? 0 : x)), { minLength: 1, maxLength: 6 });
 
 describe('SAM invariants', () => {
   test.prop([weights, weights, fc.double({ min: 0, max: 10, noNaN: true }), fc.boolean()], { numRuns: 40 })(
