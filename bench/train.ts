@@ -2,7 +2,7 @@
  * The two workloads of issue 7 on the embedded cpu backend, against PyTorch (1 thread) measured in
  * the same run: a BiGRU classifier (T=20, F=32, 2 bidirectional layers of 64, Dense 16) and a
  * ResCAE-like conv autoencoder on [batch, 1, 78, 1] 'images' (kernels 1x3, strides 1x2).
- * `--quick`: batch 64, 2 timed steps, no stock run. The full run also times stock tfjs-layers /
+ * `--quick`: batch 64, 2 timed steps, no stock run (BENCH_NO_STOCK=1 skips it at batch 256 too). The full run also times stock tfjs-layers /
  * stock kernels (flowsentry's kernels switched off) on the same backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -160,7 +160,8 @@ export async function main(options: { quick: boolean }): Promise<void> {
   // Stock: tfjs-layers BiGRU and the same conv AE ops, flowsentry's kernels switched off. Seconds per
   // step, so only in the full run (--quick is for CI).
   const stockRepeats = 2;
-  const stock = options.quick ? null : buildStockBiGru();
+  const skipStock = options.quick || process.env['BENCH_NO_STOCK'] === '1';
+  const stock = skipStock ? null : buildStockBiGru();
   const optS = tf.train.adam(1e-3);
   let st = { gruTrain: NaN, gruInfer: NaN, aeTrain: NaN, aeInfer: NaN };
   if (stock !== null) {
@@ -202,7 +203,7 @@ export async function main(options: { quick: boolean }): Promise<void> {
     (s as number) / (o as number),
     gf(fl as number, o as number),
   ]);
-  console.log(`batch ${batch}, median of ${repeats} (stock: ${options.quick ? 'not run' : stockRepeats}), backend ${tf.getBackend()}\n`);
+  console.log(`batch ${batch}, median of ${repeats} (stock: ${skipStock ? 'not run' : stockRepeats}), backend ${tf.getBackend()}\n`);
   printTable(['work', 'flowsentry ms', 'stock tfjs ms', 'PyTorch 1 thread ms', 'flowsentry / PyTorch', 'speed-up over stock', 'flowsentry GFLOP/s'], rows);
   console.log(`\npeak RSS ${peakRssMb().toFixed(0)} MB (this process; PyTorch runs in a child)`);
   tf.dispose([x, labels, img, ...gru.vars, ...ae.vars]);
