@@ -310,7 +310,9 @@ class KdTree {
     const stackDist = new Float64Array(2 * this.nNodes + 2);
     // Box distances are exact lower bounds up to rounding: prune only when clearly larger.
     const slack = 1 + 1e-9;
-    for (let r = 0; r < q.rows; r++) {
+    for (let step = 0; step < q.rows; step++) {
+      // Self queries run in tree order: consecutive queries walk the same nodes (cache locality).
+      const r = self ? (order[step] as number) : step;
       const qo = r * d;
       top.reset();
       let sp = 0;
