@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium, type BrowserContext, type Page } from './playwright.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const site = path.join(repoRoot, 'docs/site');
@@ -98,7 +98,7 @@ describe.skipIf(!existsSync(path.join(site, 'index.html')))('documentation site 
     server = await serve(site);
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     profile = mkdtempSync(path.join(tmpdir(), 'flowsentry-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
+    context = await launchChromium(profile, {
       executablePath: chromiumPath,
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
