@@ -111,36 +111,43 @@ function sum(args: KernelArgs): tf.TensorInfo {
   return backend.makeTensorInfo(shape, 'float32', out);
 }
 
+/** out[i] = big[i] (+ or *) small[i mod small.length]: one monomorphic loop per operation. */
+function broadcastLoop(multiply: boolean, big: Float32Array, small: Float32Array): Float32Array {
+  const out = new Float32Array(big.length);
+  const n = small.length;
+  if (multiply) {
+    for (let i0 = 0; i0 < big.length; i0 += n) for (let j = 0; j < n; j++) out[i0 + j] = (big[i0 + j] as number) * (small[j] as number);
+  } else {
+    for (let i0 = 0; i0 < big.length; i0 += n) for (let j = 0; j < n; j++) out[i0 + j] = (big[i0 + j] as number) + (small[j] as number);
+  }
+  return out;
+}
+
+/** True when `small`, leading 1s dropped, equals the trailing dimensions of `big`. */
+function isTrailingBlock(big: number[], small: number[]): boolean {
+  let s = small;
+  while (s.length > 0 && s[0] === 1 && s.length > big.length) s = s.slice(1);
+  if (s.length > big.length) return false;
+  return s.every((d, i) => d === big[big.length - s.length + i]);
+}
+
 /**
  * Float32 Add / Multiply when both shapes are equal or one is a trailing block of the other (a bias
- * over channels): a flat loop instead of the stock per-element index arithmetic.
+ * over channels): a flat loop instead of the stock per-element index arithmetic. Both operations
+ * are commutative, so the larger operand always leads.
  */
-function binary(name: 'Add' | 'Multiply', f: (a: number, b: number) => number) {
+function binary(name: 'Add' | 'Multiply') {
+  const multiply = name === 'Multiply';
   return (args: KernelArgs): tf.TensorInfo => {
     const backend = args.backend as CpuBackend;
     const a = args.inputs['a'] as tf.TensorInfo;
     const b = args.inputs['b'] as tf.TensorInfo;
     const av = backend.data.get(a.dataId).values;
     const bv = backend.data.get(b.dataId).values;
-    if (a.dtype === 'float32' && b.dtype === 'float32' && av instanceof Float32Array && bv instanceof Float32Array) {
-      const isSuffix = (big: number[], small: number[]) => {
-        let s = small.length;
-        while (s > 0 && small[0] === 1 && small.length > big.length) small = small.slice(1), s--;
-        if (small.length > big.length) return false;
-        return small.every((d, i) => d === big[big.length - small.length + i]);
-      };
-      if (av.length >= bv.length && isSuffix(a.shape, b.shape)) {
-        const out = new Float32Array(av.length);
-        const n = bv.length;
-        for (let i = 0, j = 0; i < av.length; i++, j = j + 1 === n ? 0 : j + 1) out[i] = f(av[i] as number, bv[j] as number);
-        return backend.makeTensorInfo(tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape), 'float32', out);
-      }
-      if (bv.length > av.length && isSuffix(b.shape, a.shape)) {
-        const out = new Float32Array(bv.length);
-        const n = av.length;
-        for (let i = 0, j = 0; i < bv.length; i++, j = j + 1 === n ? 0 : j + 1) out[i] = f(av[j] as number, bv[i] as number);
-        return backend.makeTensorInfo(tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape), 'float32', out);
-      }
+    if (a.dtype === 'float32' && b.dtype === 'float32' && av instanceof Float32Array && bv instanceof Float32Array && av.length > 0 && bv.length > 0) {
+      const shape = () => tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
+      if (av.length >= bv.length && isTrailingBlock(a.shape, b.shape)) return backend.makeTensorInfo(shape(), 'float32', broadcastLoop(multiply, av, bv));
+      if (bv.length > av.length && isTrailingBlock(b.shape, a.shape)) return backend.makeTensorInfo(shape(), 'float32', broadcastLoop(multiply, bv, av));
     }
     return runCpuKernel(name, args.inputs, backend, args.attrs ?? {});
   };
@@ -151,6 +158,6 @@ export const ELEMENTWISE_KERNELS: tf.KernelConfig[] = [
   { kernelName: 'Slice', backendName: 'cpu', kernelFunc: slice as unknown as tf.KernelFunc },
   { kernelName: 'SplitV', backendName: 'cpu', kernelFunc: splitV as unknown as tf.KernelFunc },
   { kernelName: 'Sum', backendName: 'cpu', kernelFunc: sum as unknown as tf.KernelFunc },
-  { kernelName: 'Add', backendName: 'cpu', kernelFunc: binary('Add', (x, y) => x + y) as unknown as tf.KernelFunc },
-  { kernelName: 'Multiply', backendName: 'cpu', kernelFunc: binary('Multiply', (x, y) => x * y) as unknown as tf.KernelFunc },
+  { kernelName: 'Add', backendName: 'cpu', kernelFunc: binary('Add') as unknown as tf.KernelFunc },
+  { kernelName: 'Multiply', backendName: 'cpu', kernelFunc: binary('Multiply') as unknown as tf.KernelFunc },
 ];
