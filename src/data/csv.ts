@@ -1,6 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { parse, type CsvError, type Options as CsvParseOptions } from 'csv-parse';
+import { Buffer } from 'node:buffer';
+import { open, type FileHandle } from 'node:fs/promises';
 import { DataFormatError, ValueError } from '../errors.js';
+import { CsvScanner, RecordStatus, SKIP, stringKind } from './csv-scanner.js';
 import type { SkipReason } from './dataset.js';
 
 /** Which columns {@link readCsv} returns: numeric ones as Float32, string ones as strings. */
@@ -31,7 +32,7 @@ export interface ReadCsvOptions {
    * in each batch's `skipped`.
    */
   onError?: 'throw' | 'skip';
-  /** Field delimiter (default `,`). */
+  /** Field delimiter, one single-byte character (default `,`). */
   delimiter?: string;
 }
 
@@ -80,8 +81,14 @@ export function dedupeNames(names: readonly string[]): string[] {
   });
 }
 
+/** Bytes read from the file per step. */
+const CHUNK = 1 << 20;
+
 /**
- * Streams a CSV file as typed-array batches with bounded memory, parsed by `csv-parse`.
+ * Streams a CSV file as typed-array batches with bounded memory. RFC 4180 records (quoted fields
+ * with delimiters, line breaks and `""`; LF, CRLF or CR line ends; a UTF-8 BOM) are scanned from
+ * the file's bytes by {@link CsvScanner}, numeric fields going straight into the batch's
+ * Float32Array (see csv-scanner.ts for why this is not a general-purpose parser).
  * Numbers become Float32 (non-finite values are kept for the caller's Inf/NaN policy); string
  * columns stay strings; every skipped row is counted. Blank lines are counted as `empty`.
  *
@@ -94,48 +101,17 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError('batchSize', 'a positive integer', batchSize);
   const onError = options.onError ?? 'throw';
   if (onError !== 'throw' && onError !== 'skip') throw new ValueError('onError', "'throw' or 'skip'", onError);
+  const delimiter = options.delimiter ?? ',';
+  const delimBytes = Buffer.from(delimiter, 'utf8');
+  if (delimBytes.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') throw new ValueError('delimiter', 'one single-byte character other than a quote or line break', delimiter);
   const skip = onError === 'skip';
-  // Errors found by csv-parse itself (quoting) arrive through on_skip when skipping.
-  let parserSkipped = 0;
-  let lastSkipLine = -1;
-  let lastRecordLine = 0;
-  const parserExamples: string[] = [];
-  const parseOptions: CsvParseOptions = {
-    delimiter: options.delimiter ?? ',',
-    relax_column_count: true,
-    skip_empty_lines: false,
-    skip_records_with_error: skip,
-    bom: true,
-    // csv-parse may report one bad record twice (same line): count it once. After an unclosed
-    // quote the rest of the file is that one record (CSV semantics), so the example names the span.
-    on_skip: (err: CsvError | undefined) => {
-      const line = (err as { lines?: number } | undefined)?.lines ?? -1;
-      if (line === lastSkipLine) return undefined;
-      lastSkipLine = line;
-      parserSkipped++;
-      if (parserExamples.length < MAX_EXAMPLES) {
-        const span = line > lastRecordLine + 1 ? `lines ${lastRecordLine + 1}-${line}` : `line ${line}`;
-        parserExamples.push(`${file}:${lastRecordLine + 1}: malformed (${span}): ${err?.message ?? ''}`);
-      }
-      return undefined;
-    },
-    // Keep the source line with each record: the parser reads ahead, so parser.info would be late.
-    on_record: (record: string[], ctx: { lines: number }) => {
-      lastRecordLine = ctx.lines;
-      return { fields: record, line: ctx.lines };
-    },
-  } as unknown as CsvParseOptions;
-  const parser = parse(parseOptions);
-  const stream = createReadStream(file);
-  stream.on('error', (e) => parser.destroy(e));
-  stream.pipe(parser);
 
   let header: string[] | undefined = options.columns ? [...options.columns] : undefined;
-  let numIdx: Int32Array = new Int32Array(0);
-  let strIdx: Int32Array = new Int32Array(0);
   let numericNames: readonly string[] = [];
   let stringNames: readonly string[] = [];
   let nCols = 0;
+  let cols = 0;
+  let scanner = new CsvScanner(delimBytes[0] as number, new Int32Array(0), parseNumber, true);
   const setup = (names: string[]) => {
     header = names;
     nCols = names.length;
@@ -148,12 +124,26 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
     };
     numericNames = [...sel.numeric];
     stringNames = [...(sel.strings ?? [])];
-    numIdx = Int32Array.from(numericNames, find);
-    strIdx = Int32Array.from(stringNames, find);
+    cols = numericNames.length;
+    // The scanner reads each column once, in its first string role if it has one (numbers can be
+    // parsed from the text, not the reverse); further roles of a column selected twice are copied.
+    const kinds = new Int32Array(nCols).fill(SKIP);
+    const strIdx = stringNames.map(find);
+    const numIdx = numericNames.map(find);
+    extraRoles = [];
+    strIdx.forEach((c, k) => {
+      if (kinds[c] === SKIP) kinds[c] = stringKind(k);
+      else extraRoles.push({ from: kinds[c] as number, numericSlot: -1, stringSlot: k });
+    });
+    numIdx.forEach((c, k) => {
+      if (kinds[c] === SKIP) kinds[c] = k;
+      else extraRoles.push({ from: kinds[c] as number, numericSlot: k, stringSlot: -1 });
+    });
+    scanner = new CsvScanner(delimBytes[0] as number, kinds, parseNumber);
   };
+  let extraRoles: ExtraRole[] = [];
   if (header) setup(header);
 
-  let cols = numIdx.length;
   let data = new Float32Array(batchSize * cols);
   let strings: string[][] = stringNames.map(() => []);
   let lines = new Int32Array(batchSize);
@@ -165,11 +155,6 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
     if (examples.length < MAX_EXAMPLES) examples.push(`${file}:${line}: ${reason}: ${detail}`);
   };
   const flush = (): CsvBatch => {
-    if (parserSkipped > 0) {
-      skipped.malformed = (skipped.malformed ?? 0) + parserSkipped;
-      examples.push(...parserExamples.splice(0));
-      parserSkipped = 0;
-    }
     const batch: CsvBatch = { file, numericNames, data: rows === batchSize ? data : data.slice(0, rows * cols), rows, stringNames, strings, lines: rows === batchSize ? lines : lines.slice(0, rows), skipped, examples };
     data = new Float32Array(batchSize * cols);
     strings = stringNames.map(() => []);
@@ -180,58 +165,121 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
     return batch;
   };
 
+  let fh: FileHandle;
+  try {
+    fh = await open(file, 'r');
+  } catch (e) {
+    throw new DataFormatError(file, 0, `cannot read: ${(e as Error).message}`);
+  }
+  let buf = Buffer.allocUnsafe(2 * CHUNK);
+  let len = 0;
+  let pos = 0;
+  let eof = false;
+  let line = 1;
+  let first = true;
   let sawAnything = false;
   try {
-    for await (const rec of parser as AsyncIterable<{ fields: string[]; line: number }>) {
-      sawAnything = true;
-      const { fields, line } = rec;
-      if (header === undefined) {
-        setup(dedupeNames(fields.map((f) => f.trim())));
-        cols = numIdx.length;
-        data = new Float32Array(batchSize * cols);
-        strings = stringNames.map(() => []);
-        continue;
-      }
-      if (fields.length === 1 && fields[0] === '' && nCols !== 1) {
-        count('empty', line, 'blank line');
-        continue;
-      }
-      if (fields.length !== nCols) {
-        const reason = `${fields.length} fields, expected ${nCols}`;
-        if (!skip) throw new DataFormatError(file, line, `ragged row: ${reason}`);
-        count('ragged', line, reason);
-        continue;
-      }
-      const o = rows * cols;
-      let bad = -1;
-      for (let j = 0; j < cols; j++) {
-        const s = fields[numIdx[j] as number] as string;
-        const v = parseNumber(s);
-        if (v === undefined) {
-          bad = j;
-          break;
+    for (;;) {
+      if (!eof) {
+        // Keep the unfinished record, then read after it (growing the buffer for a record longer than a chunk).
+        if (pos > 0) {
+          buf.copyWithin(0, pos, len);
+          len -= pos;
+          pos = 0;
         }
-        data[o + j] = v;
+        if (buf.length - len <= CHUNK) {
+          const bigger = Buffer.allocUnsafe(2 * buf.length);
+          buf.copy(bigger, 0, 0, len);
+          buf = bigger;
+        }
+        let bytesRead: number;
+        try {
+          ({ bytesRead } = await fh.read(buf, len, buf.length - len - 1, null));
+        } catch (e) {
+          throw new DataFormatError(file, line, `cannot read: ${(e as Error).message}`);
+        }
+        if (bytesRead === 0) eof = true;
+        len += bytesRead;
+        buf[len] = 0; // the scanner's end sentinel
+        if (first && len >= 3) {
+          if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) pos = 3;
+          first = false;
+        } else if (first && eof) first = false;
+        else if (first) continue;
       }
-      if (bad >= 0) {
-        const reason = `column '${numericNames[bad]}' is not a number: ${JSON.stringify((fields[numIdx[bad] as number] as string).slice(0, 40))}`;
-        if (!skip) throw new DataFormatError(file, line, reason);
-        count('unparsable', line, reason);
-        continue;
+      while (pos < len) {
+        const o = rows * cols;
+        const next = scanner.scan(buf, pos, len, eof, data, o);
+        if (next < 0) break;
+        const start = line;
+        line += scanner.lineBreaks;
+        const recordStart = pos;
+        pos = next;
+        sawAnything = true;
+        if (scanner.status === RecordStatus.Malformed) {
+          const last = next > recordStart && (buf[next - 1] === 0x0a || buf[next - 1] === 0x0d) ? line - 1 : line;
+          if (!skip) throw new DataFormatError(file, start, `malformed CSV: ${scanner.message}`);
+          skipped.malformed = (skipped.malformed ?? 0) + 1;
+          if (examples.length < MAX_EXAMPLES) examples.push(`${file}:${start}: malformed (${last > start ? `lines ${start}-${last}` : `line ${start}`}): ${scanner.message}`);
+          continue;
+        }
+        if (header === undefined) {
+          setup(dedupeNames(scanner.strings.map((f) => f.trim())));
+          data = new Float32Array(batchSize * cols);
+          strings = stringNames.map(() => []);
+          continue;
+        }
+        if (scanner.blank && nCols !== 1) {
+          count('empty', start, 'blank line');
+          continue;
+        }
+        if (scanner.fields !== nCols) {
+          const reason = `${scanner.fields} fields, expected ${nCols}`;
+          if (!skip) throw new DataFormatError(file, start, `ragged row: ${reason}`);
+          count('ragged', start, reason);
+          continue;
+        }
+        const rec = scanner.strings;
+        let badSlot = scanner.badSlot;
+        let badText = scanner.badText;
+        for (const r of extraRoles) {
+          if (r.stringSlot >= 0) rec[r.stringSlot] = rec[-2 - r.from] as string;
+          else if (r.from >= 0) {
+            data[o + r.numericSlot] = data[o + r.from] as number;
+            if (badSlot === r.from && r.numericSlot < badSlot) badSlot = r.numericSlot;
+          } else {
+            const text = rec[-2 - r.from] as string;
+            const v = parseNumber(text);
+            if (v !== undefined) data[o + r.numericSlot] = v;
+            else if (badSlot < 0 || r.numericSlot < badSlot) {
+              badSlot = r.numericSlot;
+              badText = text;
+            }
+          }
+        }
+        if (badSlot >= 0) {
+          const reason = `column '${numericNames[badSlot]}' is not a number: ${JSON.stringify(badText.slice(0, 40))}`;
+          if (!skip) throw new DataFormatError(file, start, reason);
+          count('unparsable', start, reason);
+          continue;
+        }
+        for (let k = 0; k < strings.length; k++) (strings[k] as string[]).push(rec[k] as string);
+        lines[rows] = start;
+        rows++;
+        if (rows === batchSize) yield flush();
       }
-      for (let k = 0; k < strIdx.length; k++) (strings[k] as string[]).push(fields[strIdx[k] as number] as string);
-      lines[rows] = line;
-      rows++;
-      if (rows === batchSize) yield flush();
+      if (eof && pos >= len) break;
     }
-  } catch (e) {
-    if (e instanceof DataFormatError || e instanceof ValueError) throw e;
-    const err = e as { code?: string; message?: string; lines?: number };
-    if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'EACCES') throw new DataFormatError(file, 0, `cannot read: ${err.message}`);
-    throw new DataFormatError(file, err.lines ?? 0, `malformed CSV: ${err.message}`);
   } finally {
-    stream.destroy();
+    await fh.close();
   }
   if (!sawAnything) throw new DataFormatError(file, 1, 'empty file: no header and no rows');
-  if (rows > 0 || parserSkipped > 0 || Object.keys(skipped).length > 0) yield flush();
+  if (rows > 0 || Object.keys(skipped).length > 0) yield flush();
+}
+
+/** A further role of a column selected more than once: copied from the role the scanner read it in (`from`, a scanner kind). */
+interface ExtraRole {
+  from: number;
+  numericSlot: number;
+  stringSlot: number;
 }
