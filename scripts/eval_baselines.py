@@ -45,8 +45,12 @@ def run(directory, name):
     out["random forest"] = scores(yte, rf.predict(xte), time.time() - t)
     if SMOTETomek is not None:
         t = time.time()
-        k = int(min(5, np.bincount(ytr).min() - 1)) if np.bincount(ytr).min() > 1 else 1
-        xs, ys = SMOTETomek(smote=SMOTE(k_neighbors=max(1, k), random_state=0), random_state=0).fit_resample(xtr, ytr)
+        # As flowsentry's Detector: every class up to the majority, single-row classes left as they are.
+        counts = np.bincount(ytr)
+        targets = {c: int(counts.max()) for c in range(len(counts)) if 2 <= counts[c] < counts.max()}
+        k = int(min(5, min(counts[c] for c in targets) - 1)) if targets else 5
+        smote = SMOTE(sampling_strategy=targets, k_neighbors=k, random_state=0)
+        xs, ys = SMOTETomek(smote=smote, random_state=0).fit_resample(xtr, ytr)
         rf2 = RandomForestClassifier(n_estimators=100, random_state=0, n_jobs=1).fit(xs, ys)
         out["random forest + SMOTE-Tomek"] = scores(yte, rf2.predict(xte), time.time() - t)
     t = time.time()

@@ -335,9 +335,11 @@ export class Detector {
     if (o.smoteTomek) {
       const counts = new Map<number, number>();
       for (const c of yTrain) counts.set(c, (counts.get(c) ?? 0) + 1);
-      const smallest = Math.min(...counts.values());
-      const kNeighbors = Math.max(1, Math.min(5, smallest - 1));
-      const sampler = new SMOTETomek({ smote: new SMOTE({ kNeighbors, smallClass: 'shrink', seed: rng.nextSeed() }) });
+      // imblearn's 'auto' (every class up to the majority), except single-row classes, which SMOTE cannot interpolate: kept as they are.
+      const majority = Math.max(...counts.values());
+      const targets = new Map<number, number>();
+      for (const [c, n] of counts) if (n >= 2 && n < majority) targets.set(c, majority);
+      const sampler = new SMOTETomek({ smote: new SMOTE({ samplingStrategy: targets, kNeighbors: 5, smallClass: 'shrink', seed: rng.nextSeed() }) });
       const r = sampler.fitResample({ data: X, rows, cols }, yTrain);
       X = r.X.data;
       rows = r.X.rows;
