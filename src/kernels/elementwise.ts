@@ -153,11 +153,37 @@ function binary(name: 'Add' | 'Multiply') {
   };
 }
 
-/** Slice, SplitV, Sum, Add and Multiply fast paths for the cpu backend (stock kernels for other cases). */
+/** Float32 Relu (Math.max(0, x), NaN kept) and Step (its gradient mask) as flat loops. */
+function unary(name: 'Relu' | 'Step') {
+  return (args: KernelArgs): tf.TensorInfo => {
+    const backend = args.backend as CpuBackend;
+    const x = args.inputs['x'] as tf.TensorInfo;
+    const xv = backend.data.get(x.dataId).values;
+    if (x.dtype !== 'float32' || !(xv instanceof Float32Array)) return runCpuKernel(name, args.inputs, backend, args.attrs ?? {});
+    const out = new Float32Array(xv.length);
+    if (name === 'Relu') {
+      for (let i = 0; i < xv.length; i++) {
+        const v = xv[i] as number;
+        out[i] = v > 0 ? v : v !== v ? NaN : 0;
+      }
+    } else {
+      const alpha = (args.attrs?.['alpha'] as number | undefined) ?? 0;
+      for (let i = 0; i < xv.length; i++) {
+        const v = xv[i] as number;
+        out[i] = v > 0 ? 1 : v !== v ? NaN : alpha;
+      }
+    }
+    return backend.makeTensorInfo(x.shape, 'float32', out);
+  };
+}
+
+/** Slice, SplitV, Sum, Add, Multiply, Relu and Step fast paths for the cpu backend (stock kernels for other cases). */
 export const ELEMENTWISE_KERNELS: tf.KernelConfig[] = [
   { kernelName: 'Slice', backendName: 'cpu', kernelFunc: slice as unknown as tf.KernelFunc },
   { kernelName: 'SplitV', backendName: 'cpu', kernelFunc: splitV as unknown as tf.KernelFunc },
   { kernelName: 'Sum', backendName: 'cpu', kernelFunc: sum as unknown as tf.KernelFunc },
   { kernelName: 'Add', backendName: 'cpu', kernelFunc: binary('Add') as unknown as tf.KernelFunc },
   { kernelName: 'Multiply', backendName: 'cpu', kernelFunc: binary('Multiply') as unknown as tf.KernelFunc },
+  { kernelName: 'Relu', backendName: 'cpu', kernelFunc: unary('Relu') as unknown as tf.KernelFunc },
+  { kernelName: 'Step', backendName: 'cpu', kernelFunc: unary('Step') as unknown as tf.KernelFunc },
 ];

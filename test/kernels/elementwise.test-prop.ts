@@ -65,3 +65,12 @@ test('sum of an empty tensor gives zeros of the kept shape, like stock', async (
   expect(o).toEqual(s);
   x.dispose();
 });
+
+test.prop([shapeArb, fc.integer({ min: 0, max: 1e6 })], { numRuns: 20 })('relu, its gradient (step) and leaky step equal stock, NaN and -0 included', async (shape, seed) => {
+  const base = tf.randomNormal(shape, 0, 1, 'float32', seed);
+  const x = tf.concat([tf.reshape(base, [-1]), tf.tensor1d([NaN, -0, 0])]);
+  const [o, s, os, ss] = await oursAndStock(() => [tf.relu(x), tf.step(x), tf.step(x, 0.3), tf.grad((v: tf.Tensor) => tf.sum(tf.relu(v)))(x)]);
+  expect(os).toEqual(ss);
+  expect(o).toEqual(s);
+  tf.dispose([base, x]);
+});
