@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import 'flowsentry/register';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend.js';
 import { FlowsentryError } from '../errors.js';
@@ -54,7 +56,18 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] !== undefined && /(^|[\\/])main\.(ts|js|mjs|cjs)$/.test(process.argv[1]);
+/** True when this module is the process entry point (also through the npm bin symlink). */
+function isEntryPoint(): boolean {
+  const argv1 = process.argv[1];
+  if (argv1 === undefined) return false;
+  try {
+    return realpathSync(argv1) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+const isEntry = isEntryPoint();
 if (isEntry) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
