@@ -41,6 +41,8 @@ function projectInputs(x: tf.Tensor3D, kernel: tf.Tensor2D, bias: tf.Tensor1D): 
   const [batch, time, features] = x.shape;
   const projected = tf.add(tf.matMul(tf.reshape(x, [batch * time, features]), kernel), bias);
   const width = kernel.shape[1];
+  // tfjs's Unpack gradient breaks on a single output (it receives dy, not [dy]): no unstack for T = 1.
+  if (time === 1) return [tf.reshape(projected, [batch, width])];
   return tf.unstack(tf.reshape(projected, [batch, time, width]), 1) as tf.Tensor2D[];
 }
 
