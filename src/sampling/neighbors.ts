@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NotFittedError, ShapeError, ValueError } from '../errors.js';
+import { gemm } from '../kernels/gemm.js';
 import { toMatrix, type DenseMatrix, type MatrixLike } from '../util/matrix.js';
 
 /** How {@link NearestNeighbors} searches. */
@@ -12,7 +13,7 @@ export interface NearestNeighborsOptions {
   /**
    * 'kdtree': exact search on the CPU through a k-d tree (bounding-box lower bounds), so that
    * distances that cannot matter are not computed; fast on data of low intrinsic dimension.
-   * 'brute': exact blocked brute force on the CPU (register-tiled dot products, re-ranked exactly).
+   * 'brute': exact blocked brute force on the CPU (float32 SIMD products, candidates re-ranked exactly).
    * 'js': 'kdtree' when a probe of 32 query rows shows that the tree prunes (visits < 25 % of the
    * rows), else 'brute'.
    * 'tfjs': brute force by blocks of query rows through `tf.matMul` (runs on the GPU with
@@ -101,7 +102,7 @@ export class NearestNeighbors {
     }
     const method = this.method === 'auto' ? this.autoMethod(q.rows, data.rows) : this.method;
     if (method === 'tfjs') return kneighborsTfjs(data, q, k, self, this.blockSize);
-    if (method === 'brute') return bruteForceJs(data, q, k, self);
+    if (method === 'brute') return bruteForce(data, q, k, self);
     if (method === 'kdtree') {
       this.index ??= new KdTree(data, this.leafSize);
       return this.index.search(q, k, self);
@@ -119,7 +120,7 @@ export class NearestNeighbors {
       this.useTree = this.index.evaluated / probeRows < 0.25 * data.rows;
       this.probed = true;
     }
-    return this.useTree ? this.index.search(q, k, self) : bruteForceJs(data, q, k, self);
+    return this.useTree ? this.index.search(q, k, self) : bruteForce(data, q, k, self);
   }
 
   private autoMethod(queries: number, rows: number): 'js' | 'tfjs' {
@@ -410,111 +411,142 @@ function rowNorms(m: DenseMatrix): Float64Array {
 }
 
 /**
- * Blocked brute force on the CPU: ||q||^2 + ||x||^2 - 2 q.x with double accumulators, a 4 x 2
- * register tile and cache-sized blocks of fitted rows; the few best candidates are then re-ranked
- * with exact distances (exact duplicates come out at exactly 0 either way).
+ * Blocked brute force on the CPU through the float32 SIMD matrix product ({@link gemm}):
+ * ||q||^2 + ||x||^2 - 2 q.x over blocks of rows, on data centred on the fitted rows' mean (float32
+ * rounding grows with the norms). Every row keeps the candidates whose approximate distance lies
+ * within a proven float32 error window of its running k-th best; the candidates are then re-ranked
+ * with exact distances (doubles), so results and ties (lowest index) are those of the exact search.
+ * For self queries only the blocks on and above the diagonal are computed, each serving its rows
+ * and its columns (the distance matrix is symmetric): half the products.
  */
-function bruteForceJs(data: DenseMatrix, q: DenseMatrix, k: number, self: boolean): KNeighborsResult {
+function bruteForce(data: DenseMatrix, q: DenseMatrix, k: number, self: boolean): KNeighborsResult {
   const { rows: n, cols: d } = data;
-  const x = data.data;
-  const qd = q.data;
-  const want = Math.min(n, k + (self ? 1 : 0) + 2);
-  const xn = rowNorms(data);
-  const qn = self ? xn : rowNorms(q);
-  const distances = new Float64Array(q.rows * k);
-  const indices = new Int32Array(q.rows * k);
-  const QB = 64;
-  const XB = 512;
-  const tops: TopK[] = [];
-  for (let i = 0; i < QB; i++) tops.push(new TopK(want));
-  const exact = new TopK(self ? k + 1 : k);
-  for (let q0 = 0; q0 < q.rows; q0 += QB) {
-    const q1 = Math.min(q.rows, q0 + QB);
-    for (const t of tops) t.reset();
-    for (let x0 = 0; x0 < n; x0 += XB) {
-      const x1 = Math.min(n, x0 + XB);
-      let a = q0;
-      for (; a + 3 < q1; a += 4) {
-        const oa = a * d;
-        const ob = oa + d;
-        const oc = ob + d;
-        const od = oc + d;
-        const ta = tops[a - q0] as TopK;
-        const tb = tops[a - q0 + 1] as TopK;
-        const tc = tops[a - q0 + 2] as TopK;
-        const td = tops[a - q0 + 3] as TopK;
-        const na = qn[a] as number;
-        const nb = qn[a + 1] as number;
-        const nc = qn[a + 2] as number;
-        const nd = qn[a + 3] as number;
-        let j = x0;
-        for (; j + 1 < x1; j += 2) {
-          const o0 = j * d;
-          const o1 = o0 + d;
-          let a0 = 0, b0 = 0, c0 = 0, d0 = 0, a1 = 0, b1 = 0, c1 = 0, d1 = 0;
-          for (let f = 0; f < d; f++) {
-            const u = x[o0 + f] as number;
-            const v = x[o1 + f] as number;
-            const qa = qd[oa + f] as number;
-            const qb = qd[ob + f] as number;
-            const qc = qd[oc + f] as number;
-            const qe = qd[od + f] as number;
-            a0 += qa * u;
-            b0 += qb * u;
-            c0 += qc * u;
-            d0 += qe * u;
-            a1 += qa * v;
-            b1 += qb * v;
-            c1 += qc * v;
-            d1 += qe * v;
-          }
-          const n0 = xn[j] as number;
-          const n1 = xn[j + 1] as number;
-          ta.push(na + n0 - 2 * a0, j);
-          tb.push(nb + n0 - 2 * b0, j);
-          tc.push(nc + n0 - 2 * c0, j);
-          td.push(nd + n0 - 2 * d0, j);
-          ta.push(na + n1 - 2 * a1, j + 1);
-          tb.push(nb + n1 - 2 * b1, j + 1);
-          tc.push(nc + n1 - 2 * c1, j + 1);
-          td.push(nd + n1 - 2 * d1, j + 1);
-        }
-        for (; j < x1; j++) {
-          for (let t = 0; t < 4; t++) {
-            const qi = a + t;
-            (tops[qi - q0] as TopK).push((qn[qi] as number) + (xn[j] as number) - 2 * dot(qd, qi * d, x, j * d, d), j);
-          }
-        }
-      }
-      for (; a < q1; a++) {
-        const t = tops[a - q0] as TopK;
-        for (let j = x0; j < x1; j++) t.push((qn[a] as number) + (xn[j] as number) - 2 * dot(qd, a * d, x, j * d, d), j);
+  const kk = self ? k + 1 : k;
+  const mean = new Float64Array(d);
+  for (let r = 0; r < n; r++) for (let f = 0, o = r * d; f < d; f++) mean[f] = (mean[f] as number) + (data.data[o + f] as number);
+  for (let f = 0; f < d; f++) mean[f] = (mean[f] as number) / n;
+  const xc = centre(data, mean);
+  const xn = rowNorms(xc);
+  const qc = self ? xc : centre(q, mean);
+  const qn = self ? xn : rowNorms(qc);
+  let maxNorm = 0;
+  for (let r = 0; r < n; r++) maxNorm = Math.max(maxNorm, xn[r] as number);
+  maxNorm = Math.sqrt(maxNorm);
+  // |approx - exact| <= (d/2 + 3) u (|q| + |x|)^2 (dot-product error of the float32 product plus the
+  // rounding of the centred inputs, u = 2^-24); the window is twice a 2x-padded bound.
+  const c = (d + 8) * 2 ** -24 * 1.05;
+  const cands: Candidates[] = [];
+  for (let r = 0; r < q.rows; r++) cands.push(new Candidates(kk, 2 * c * (Math.sqrt(qn[r] as number) + maxNorm) ** 2));
+  const B = 512;
+  const g = new Float32Array(B * B);
+  if (self) {
+    for (let i0 = 0; i0 < n; i0 += B) {
+      const i1 = Math.min(n, i0 + B);
+      for (let j0 = i0; j0 < n; j0 += B) {
+        const j1 = Math.min(n, j0 + B);
+        const w = j1 - j0;
+        gemm({ m: i1 - i0, n: w, k: d, a: xc.data.subarray(i0 * d, i1 * d), b: xc.data.subarray(j0 * d, j1 * d), transB: true, c: g });
+        for (let i = i0; i < i1; i++) scan(cands[i] as Candidates, g, (i - i0) * w, 1, w, xn[i] as number, xn, j0);
+        if (j0 !== i0) for (let j = j0; j < j1; j++) scan(cands[j] as Candidates, g, j - j0, w, i1 - i0, xn[j] as number, xn, i0);
       }
     }
-    for (let r = q0; r < q1; r++) {
-      const t = tops[r - q0] as TopK;
-      exact.reset();
-      for (let c = 0; c < t.size; c++) {
-        const idx = t.i[c] as number;
-        exact.push(sqDist(qd, r * d, x, idx * d, d), idx);
+  } else {
+    for (let i0 = 0; i0 < q.rows; i0 += B) {
+      const i1 = Math.min(q.rows, i0 + B);
+      for (let j0 = 0; j0 < n; j0 += B) {
+        const j1 = Math.min(n, j0 + B);
+        const w = j1 - j0;
+        gemm({ m: i1 - i0, n: w, k: d, a: qc.data.subarray(i0 * d, i1 * d), b: xc.data.subarray(j0 * d, j1 * d), transB: true, c: g });
+        for (let i = i0; i < i1; i++) scan(cands[i] as Candidates, g, (i - i0) * w, 1, w, qn[i] as number, xn, j0);
       }
-      let c = 0;
-      for (let e = 0; e < exact.size && c < k; e++) {
-        const idx = exact.i[e] as number;
-        if (self && idx === r) continue;
-        distances[r * k + c] = Math.sqrt(exact.d[e] as number);
-        indices[r * k + c] = idx;
-        c++;
-      }
+    }
+  }
+  const distances = new Float64Array(q.rows * k);
+  const indices = new Int32Array(q.rows * k);
+  const exact = new TopK(kk);
+  for (let r = 0; r < q.rows; r++) {
+    const cand = cands[r] as Candidates;
+    const thr = cand.threshold;
+    exact.reset();
+    for (let t = 0; t < cand.size; t++) {
+      if ((cand.approx[t] as number) > thr) continue;
+      const idx = cand.index[t] as number;
+      exact.push(sqDist(q.data, r * d, data.data, idx * d, d), idx);
+    }
+    let o = 0;
+    for (let e = 0; e < exact.size && o < k; e++) {
+      const idx = exact.i[e] as number;
+      if (self && idx === r) continue;
+      distances[r * k + o] = Math.sqrt(exact.d[e] as number);
+      indices[r * k + o] = idx;
+      o++;
     }
   }
   return { distances, indices, rows: q.rows, k };
 }
 
-function dot(a: Float32Array, ai: number, b: Float32Array, bi: number, d: number): number {
-  let s = 0;
-  for (let f = 0; f < d; f++) s += (a[ai + f] as number) * (b[bi + f] as number);
-  return s;
+/** Offers row `len` approximate distances (g[go + t * stride], to rows first + t) to a row's candidates. */
+function scan(cand: Candidates, g: Float32Array, go: number, stride: number, len: number, norm: number, xn: Float64Array, first: number): void {
+  let thr = cand.threshold;
+  for (let t = 0; t < len; t++) {
+    const a = norm + (xn[first + t] as number) - 2 * (g[go + t * stride] as number);
+    if (a <= thr) {
+      cand.add(a, first + t);
+      thr = cand.threshold;
+    }
+  }
+}
+
+/**
+ * One query row's candidates: every fitted row whose approximate squared distance is within
+ * `window` of the k-th smallest approximate distance seen so far (a superset of the exact k nearest
+ * when `window` is twice the error bound).
+ */
+class Candidates {
+  index = new Int32Array(8);
+  approx = new Float64Array(8);
+  size = 0;
+  threshold = Infinity;
+  private readonly top: TopK;
+  constructor(k: number, private readonly window: number) {
+    this.top = new TopK(k);
+  }
+  add(a: number, idx: number): void {
+    this.top.push(a, idx);
+    this.threshold = this.top.bound() + this.window;
+    if (this.size === this.index.length) this.compact();
+    this.index[this.size] = idx;
+    this.approx[this.size++] = a;
+  }
+  /** Drops candidates above the current threshold; grows when at least half remain. */
+  private compact(): void {
+    const thr = this.threshold;
+    let s = 0;
+    for (let t = 0; t < this.size; t++) {
+      const a = this.approx[t] as number;
+      if (a <= thr) {
+        this.index[s] = this.index[t] as number;
+        this.approx[s++] = a;
+      }
+    }
+    this.size = s;
+    if (s * 2 >= this.index.length) {
+      const index = new Int32Array(this.index.length * 2);
+      index.set(this.index);
+      const approx = new Float64Array(this.approx.length * 2);
+      approx.set(this.approx);
+      this.index = index;
+      this.approx = approx;
+    }
+  }
+}
+
+/** `m - mean` per row, rounded to float32. */
+function centre(m: DenseMatrix, mean: Float64Array): DenseMatrix {
+  const { rows, cols, data } = m;
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let f = 0, o = r * cols; f < cols; f++) out[o + f] = (data[o + f] as number) - (mean[f] as number);
+  return { data: out, rows, cols };
 }
 
 /** Brute force by blocks of query rows: ||q||^2 - 2 q.x + ||x||^2 through tf.matMul, exact re-ranking in JS. */

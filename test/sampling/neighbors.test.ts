@@ -91,6 +91,25 @@ describe('NearestNeighbors properties', () => {
     }
   });
 
+  it('brute (float32 products): exact under cancellation, near-ties and duplicates, across 512-row blocks', () => {
+    // Far from the origin (1e3), neighbours 1e-2 apart on a coarse grid: q.x in float32 alone
+    // could not order them; many equal distances and exact duplicates test the window and ties.
+    const rng = new Rng(5);
+    const X = Array.from({ length: 1100 }, () => Array.from({ length: 5 }, (_, f) => 1000 * (f + 1) + rng.int(4) * 0.01));
+    X.push(...X.slice(0, 30).map((r) => [...r]));
+    const Q = X.slice(0, 25).map((r, i) => r.map((v, f) => (f === i % 5 ? v + 0.005 : v)));
+    const nn = new NearestNeighbors({ method: 'brute' }).fit(X);
+    const r = nn.kneighbors(Q, 4);
+    bruteForce(X, Q, 4, false).forEach((e, q) => {
+      expect(Array.from(r.indices.subarray(q * 4, q * 4 + 4))).toEqual(e.i);
+      e.d.forEach((d, c) => expect(r.distances[q * 4 + c]).toBeCloseTo(d, 9));
+    });
+    const s = nn.kneighbors(undefined, 4);
+    const probe = [0, 1, 2, 511, 512, 513, 1023, 1024, 1099, 1100, 1129];
+    const ref = bruteForce(X, X, 4, true);
+    for (const q of probe) expect(Array.from(s.indices.subarray(q * 4, q * 4 + 4)), `row ${q}`).toEqual(ref[q]?.i);
+  });
+
   it('rejects bad input with typed errors', () => {
     expect(() => new NearestNeighbors().kneighbors()).toThrow(NotFittedError);
     expect(() => new NearestNeighbors({ nNeighbors: 0 })).toThrow(ValueError);
