@@ -4,8 +4,8 @@ import { WASM_BASE64 } from './wasm/gemm.js';
  * Float32 matrix product on Float32Arrays: `C = op(A) * op(B)` (or `C += ...`), where `op(A)` is
  * `[m, k]` and `op(B)` is `[k, n]`, all row-major. The work runs in our AssemblyScript SIMD kernel
  * (asm/gemm.ts, f32x4 with a 4 x 8 register tile) when the runtime has WebAssembly SIMD, and in a
- * plain JavaScript loop otherwise. Operands are packed into the kernel's panel layout on each call,
- * which costs O(mk + kn + mn) against the product's O(mnk).
+ * plain JavaScript loop otherwise. Operands are copied into the module's memory as they are (one
+ * memcpy each; a transposed B is transposed there) and read in place, strided, by the kernel.
  */
 export interface GemmArgs {
   /** Rows of `op(A)` and of `C`. */
@@ -41,7 +41,8 @@ interface WasmApi {
 
 interface GemmModule {
   memory: WasmMemory;
-  sgemm(ap: number, bp: number, cp: number, mt: number, nt: number, k: number, aStride: number, bStride: number, ldc: number, acc: number): void;
+  sgemm(a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, mt: number, nt: number, k: number, acc: number): void;
+  transpose(src: number, dst: number, rows: number, cols: number): void;
 }
 
 function decodeBase64(s: string): Uint8Array {
@@ -144,75 +145,49 @@ export function gemm(args: GemmArgs): void {
   const tb = args.transB ?? false;
   const mt = (m + 3) >> 2;
   const nt = (n + 7) >> 3;
-  const ldc = nt * 8;
-  const apOff = 0;
-  const bpOff = mt * k * 4;
-  const cOff = bpOff + nt * k * 8;
-  const h = ensureHeap(w, cOff + mt * 4 * ldc);
-  // Pack A into [mt][k][4]; transposed A is read row by row (contiguous) and scattered.
+  // Operands are copied in whole (memcpy) and read in place by the kernel; only a transposed B
+  // is rearranged, by the module's blocked transpose. The slack after each region covers the
+  // rows / columns past m and n that the kernel reads and the caller discards.
+  const ldc = n % 8 === 0 ? n : nt * 8;
+  // B rows a multiple of 1 KB apart would alias in L1 (the kernel reads one 32-byte chunk per row).
+  const ldb = (n * 4) % 1024 === 0 ? n + 8 : n;
+  const aOff = 0;
+  const bOff = aOff + mt * 4 * k + 16;
+  const cOff = bOff + k * ldb + 16;
+  const tOff = cOff + mt * 4 * ldc;
+  const h = ensureHeap(w, tOff + (ta ? m * k : 0) + (tb ? k * n : 0));
+  // A stored transposed is transposed in the module: then the kernel reads 4 rows as 4 streams,
+  // where reading A^T in place costs a cache line per k step.
   if (ta) {
-    if (m % 4 !== 0) for (let p = 0; p < k; p++) for (let i = m; i < mt * 4; i++) h[apOff + (i >> 2) * k * 4 + p * 4 + (i & 3)] = 0;
-    for (let p = 0; p < k; p++) {
-      const ro = p * m;
-      for (let i = 0; i < m; i++) h[apOff + (i >> 2) * k * 4 + p * 4 + (i & 3)] = a[ro + i] as number;
-    }
-  } else for (let it = 0; it < mt; it++) {
-    const base = apOff + it * k * 4;
-    for (let r = 0; r < 4; r++) {
-      const i = it * 4 + r;
-      if (i >= m) {
-        for (let p = 0; p < k; p++) h[base + p * 4 + r] = 0;
-      } else {
-        const ro = i * k;
-        for (let p = 0; p < k; p++) h[base + p * 4 + r] = a[ro + p] as number;
-      }
-    }
+    h.set(a.length === m * k ? a : a.subarray(0, m * k), tOff);
+    w.transpose(tOff * 4, aOff * 4, k, m);
+  } else {
+    h.set(a.length === m * k ? a : a.subarray(0, m * k), aOff);
   }
-  // Pack B into [nt][k][8].
-  for (let jt = 0; jt < nt; jt++) {
-    const base = bpOff + jt * k * 8;
-    const j0 = jt * 8;
-    const width = Math.min(8, n - j0);
-    if (tb) {
-      for (let jj = 0; jj < 8; jj++) {
-        const j = j0 + jj;
-        if (jj >= width) {
-          for (let p = 0; p < k; p++) h[base + p * 8 + jj] = 0;
-        } else {
-          const ro = j * k;
-          for (let p = 0; p < k; p++) h[base + p * 8 + jj] = b[ro + p] as number;
-        }
-      }
-    } else if (width === 8) {
-      for (let p = 0; p < k; p++) {
-        const src = p * n + j0;
-        const o = base + p * 8;
-        for (let jj = 0; jj < 8; jj++) h[o + jj] = b[src + jj] as number;
-      }
-    } else {
-      for (let p = 0; p < k; p++) {
-        const o = base + p * 8;
-        for (let jj = 0; jj < 8; jj++) h[o + jj] = jj < width ? (b[p * n + j0 + jj] as number) : 0;
-      }
-    }
+  const bSrc = b.length === n * k ? b : b.subarray(0, n * k);
+  if (tb) {
+    h.set(bSrc, tOff + (ta ? m * k : 0));
+    w.transpose((tOff + (ta ? m * k : 0)) * 4, bOff * 4, n, k);
+    if (ldb !== n) for (let p = k - 1; p >= 0; p--) h.copyWithin(bOff + p * ldb, bOff + p * n, bOff + p * n + n);
+  } else if (ldb === n) {
+    h.set(bSrc, bOff);
+  } else {
+    for (let p = 0; p < k; p++) h.set(bSrc.subarray(p * n, p * n + n), bOff + p * ldb);
   }
+  const acc = args.accumulate ?? false;
+  if (acc) {
+    if (ldc === n) h.set(c.subarray(0, m * n), cOff);
+    else for (let i = 0; i < m; i++) h.set(c.subarray(i * n, i * n + n), cOff + i * ldc);
+  }
+  const rsA = k * 4;
+  const csA = 4;
   for (let j0 = 0; j0 < nt; j0 += N_BLOCK) {
     const nb = Math.min(N_BLOCK, nt - j0);
     for (let p0 = 0; p0 < k; p0 += K_BLOCK) {
       const kc = Math.min(K_BLOCK, k - p0);
-      const ap = (apOff + p0 * 4) * 4;
-      const bp = (bpOff + j0 * k * 8 + p0 * 8) * 4;
-      w.sgemm(ap, bp, (cOff + j0 * 8) * 4, mt, nb, kc, k * 16, k * 32, ldc * 4, p0 > 0 ? 1 : 0);
+      w.sgemm(aOff * 4 + p0 * csA, rsA, csA, (bOff + p0 * ldb + j0 * 8) * 4, ldb * 4, (cOff + j0 * 8) * 4, ldc * 4, mt, nb, kc, acc || p0 > 0 ? 1 : 0);
     }
   }
-  const acc = args.accumulate ?? false;
-  for (let i = 0; i < m; i++) {
-    const src = cOff + i * ldc;
-    const dst = i * n;
-    if (acc) {
-      for (let j = 0; j < n; j++) c[dst + j] = (c[dst + j] as number) + (h[src + j] as number);
-    } else {
-      c.set(h.subarray(src, src + n), dst);
-    }
-  }
+  if (ldc === n) c.set(h.subarray(cOff, cOff + m * n));
+  else for (let i = 0; i < m; i++) c.set(h.subarray(cOff + i * ldc, cOff + i * ldc + n), i * n);
 }

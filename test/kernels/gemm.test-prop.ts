@@ -64,3 +64,28 @@ test('releaseGemmMemory frees the kernel memory and the next product still works
   gemm({ m: 64, n: 64, k: 64, a, b: a, c });
   expect(Array.from(c)).toEqual(first);
 });
+
+// B rows 1 KB apart are copied with padded rows (L1 aliasing); k past one 256-step block and
+// subarray operands exercise the block loop and the in-place reads.
+test.prop([
+  fc.record({
+    m: fc.integer({ min: 1, max: 9 }),
+    n: fc.constantFrom(256, 512),
+    k: fc.integer({ min: 1, max: 600 }),
+    transA: fc.boolean(),
+    transB: fc.boolean(),
+    accumulate: fc.boolean(),
+    seed: fc.integer({ min: 1, max: 1 << 30 }),
+  }),
+], { numRuns: 12 })('equals the naive product at n = 256 / 512 and on subarray operands', (s) => {
+  const a = randomArray(s.m * s.k + 5, s.seed).subarray(5);
+  const b = randomArray(s.k * s.n + 3, s.seed + 1).subarray(3);
+  const c0 = randomArray(s.m * s.n, s.seed + 2);
+  const c = Float32Array.from(c0);
+  gemm({ m: s.m, n: s.n, k: s.k, a, transA: s.transA, b, transB: s.transB, c, accumulate: s.accumulate });
+  const ref = naive(s.m, s.n, s.k, a, s.transA, b, s.transB);
+  for (let i = 0; i < ref.length; i++) {
+    const want = ref[i]! + (s.accumulate ? c0[i]! : 0);
+    expect(Math.abs(c[i]! - want)).toBeLessThan(1e-5 * Math.max(1, s.k / 16));
+  }
+});
