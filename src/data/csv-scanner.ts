@@ -112,7 +112,6 @@ export class CsvScanner {
         // Quoted field: find the closing quote (indexOf is native); `""` is an escaped quote.
         let q = p + 1;
         if (field === this.resumeField && fieldStart - pos === this.resumeFieldRel && pos + this.resumeAt > q) q = pos + this.resumeAt;
-        let escaped = false;
         let close = -1;
         for (;;) {
           const k = buf.indexOf(QUOTE, q);
@@ -121,7 +120,6 @@ export class CsvScanner {
             return this.malformedToEnd(buf, pos, end, `Quote Not Closed: the field ${field + 1} opened with a quote is never closed`);
           }
           if (k + 1 < end && buf[k + 1] === QUOTE) {
-            escaped = true;
             q = k + 2;
             continue;
           }
@@ -138,7 +136,8 @@ export class CsvScanner {
         if (field === 0) firstLen = close - fieldStart - 1;
         if (kind !== SKIP) {
           let text = buf.toString('utf8', fieldStart + 1, close);
-          if (escaped) text = text.replaceAll('""', '"');
+          // Quotes inside a quoted field only come in pairs: undo the escaping.
+          if (text.includes('"')) text = text.replaceAll('""', '"');
           if (kind >= 0) {
             const v = this.parseNumber(text);
             if (v === undefined) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DataFormatError } from '../../src/errors.js';
+import { DataFormatError, ValueError } from '../../src/errors.js';
 import { readCsv, parseNumber, type CsvBatch, type ReadCsvOptions } from '../../src/data/index.js';
 import { tempDir, writeText } from './files.js';
 
@@ -70,6 +70,38 @@ describe('readCsv', () => {
     const [c] = await all(writeText(dir, 'j.csv', 'a,a,b\n1,2,3\n'), { select: (h) => ({ numeric: h }) });
     expect(c?.numericNames).toEqual(['a', 'a.1', 'b']);
     expect(Array.from(c?.data ?? [])).toEqual([1, 2, 3]);
+  });
+  it('CRLF, a bare CR, a UTF-8 BOM, quoted numbers and a multi-line quoted label; lines are where each record starts', async () => {
+    const f = writeText(dir, 'k.csv', '\uFEFFa,b,Label\r\n1,"2.5","multi\r\nline ""x"""\r\n3,4,y\r5,-6e-2,z');
+    const [b] = await all(f, { select: { numeric: ['a', 'b'], strings: ['Label'] } });
+    expect(Array.from(b?.data ?? [])).toEqual([1, 2.5, 3, 4, 5, Math.fround(-0.06)]);
+    expect(b?.strings[0]).toEqual(['multi\r\nline "x"', 'y', 'z']);
+    expect(Array.from(b?.lines ?? [])).toEqual([2, 4, 5]);
+  });
+  it('text after a closing quote is malformed; reading resumes on the next line', async () => {
+    const f = writeText(dir, 'l.csv', 'a,b\n"1"x,2\n3,4\n');
+    await expect(all(f)).rejects.toThrow(/l\.csv:2: malformed CSV: Invalid Closing Quote/);
+    const [b] = await all(f, { onError: 'skip' });
+    expect(Array.from(b?.data ?? [])).toEqual([3, 4]);
+    expect(b?.skipped).toEqual({ malformed: 1 });
+  });
+  it('an unclosed quote read a few bytes at a time gives the same single malformed record', async () => {
+    const body = Array.from({ length: 200 }, (_, i) => `${i},${i}`).join('\n');
+    const f = writeText(dir, 'm.csv', `a,b\n1,2\n3,"4\n${body}\n`);
+    for (const readBytes of [3, 1 << 20]) {
+      const batches = await all(f, { onError: 'skip', readBytes });
+      expect(batches.reduce((s, b) => s + b.rows, 0)).toBe(1);
+      expect(batches.flatMap((b) => b.examples)[0]).toMatch(/m\.csv:3: malformed \(lines 3-203\)/);
+    }
+  });
+  it('a column selected both as a number and as a string gets both; other delimiters; numbers past the exact fast path', async () => {
+    const f = writeText(dir, 'n.csv', 'a;b\n7;12345678901234567890\n');
+    const [b] = await all(f, { delimiter: ';', select: { numeric: ['a', 'b', 'a'], strings: ['a'] } });
+    expect(Array.from(b?.data ?? [])).toEqual([7, Math.fround(12345678901234567890), 7]);
+    expect(b?.strings[0]).toEqual(['7']);
+    await expect(all(f, { delimiter: ';;' })).rejects.toThrow(ValueError);
+    await expect(all(f, { delimiter: '"' })).rejects.toThrow(ValueError);
+    await expect(all(f, { readBytes: 0 })).rejects.toThrow(ValueError);
   });
 });
 
