@@ -2,6 +2,7 @@
  * flowsentry: typed TensorFlow.js layers, optimizers, losses, samplers, metrics and pipelines
  * for deep network-traffic anomaly detection on imbalanced data.
  * @packageDocumentation
+ * @module flowsentry
  */
 import 'flowsentry/register';
 

@@ -68,11 +68,17 @@ export interface DistillerFitOptions {
 
 /** Metrics of every epoch, one entry per epoch. */
 export interface DistillerHistory {
+  /** The 0-based epoch indices, `[0, 1, ..., epochs - 1]`. */
   epoch: number[];
+  /** Combined loss minimized, mean over each epoch's samples (see {@link DistillerEpochLogs.loss}). */
   loss: number[];
+  /** Hard-label student loss, mean over each epoch's samples. */
   studentLoss: number[];
+  /** Distillation term `T^2 KL(teacher || student)`, mean over each epoch's samples. */
   distillationLoss: number[];
+  /** Student hard-label loss on `validationData` after each epoch; empty without `validationData`. */
   valStudentLoss: number[];
+  /** Student accuracy (fraction in [0, 1]) on `validationData` after each epoch; empty without `validationData`. */
   valAccuracy: number[];
 }
 
@@ -107,8 +113,11 @@ export class Distiller {
   readonly teachers: readonly tfl.LayersModel[];
   /** The optimizer applying the student's updates. */
   readonly optimizer: tf.Optimizer;
+  /** Softening temperature T applied to both teacher and student logits (see {@link DistillerOptions.temperature}). */
   readonly temperature: number;
+  /** Weight in [0, 1] of the hard-label student loss; the distillation term gets `1 - studentLossWeight`. */
   readonly studentLossWeight: number;
+  /** Whether the models output logits or probabilities (see {@link DistillerOptions.outputs}). */
   readonly outputs: ModelOutputs;
   private readonly studentLoss: StudentLoss;
 

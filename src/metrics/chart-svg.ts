@@ -113,8 +113,9 @@ export function trainingCurvesSvg(history: Readonly<Record<string, readonly numb
 export interface ScatterSvgOptions {
   /** Chart title (default '2-D projection'). */
   title?: string;
-  /** Axis names (default 'PC1', 'PC2'). */
+  /** Name of the horizontal axis. Default `'PC1'`. */
   xLabel?: string;
+  /** Name of the vertical axis. Default `'PC2'`. */
   yLabel?: string;
   /**
    * Most points drawn (default 4000): large classes are thinned evenly, small classes are kept
@@ -126,7 +127,7 @@ export interface ScatterSvgOptions {
 }
 
 /**
- * A 2-D scatter plot (e.g. of {@link pca} output) coloured by class, as an SVG: the largest
+ * A 2-D scatter plot (e.g. of {@link data!pca} output) coloured by class, as an SVG: the largest
  * classes are drawn first so that rare classes sit on top, and the legend gives each class's count.
  */
 export function scatterSvg(points: DenseMatrix | readonly (readonly number[])[], labels: readonly string[], options: ScatterSvgOptions = {}): string {

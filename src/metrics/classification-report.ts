@@ -22,8 +22,11 @@ export interface ClassificationReportOptions {
 export interface ClassScores {
   /** The label (or its target name). */
   label: string;
+  /** TP / (TP + FP): of the rows predicted as this class, the fraction that are (scikit-learn `precision`). */
   precision: number;
+  /** TP / (TP + FN): of the rows of this class, the fraction predicted as it (detection rate, sensitivity). */
   recall: number;
+  /** Harmonic mean of precision and recall, `2 P R / (P + R)` (0 when both are 0). */
   f1: number;
   /** Rows of this class in yTrue. */
   support: number;
@@ -35,10 +38,15 @@ export interface ClassScores {
 
 /** An average over classes. */
 export interface AverageScores {
+  /** Mean of the per-class precisions (unweighted for `macro`, by support for `weighted`). */
   precision: number;
+  /** Mean of the per-class recalls. */
   recall: number;
+  /** Mean of the per-class F1 scores (scikit-learn's convention: not the F1 of the mean precision and recall). */
   f1: number;
+  /** Mean of the per-class one-vs-rest specificities. */
   specificity: number;
+  /** Mean of the per-class one-vs-rest false-positive rates. */
   falsePositiveRate: number;
   /** Total support. */
   support: number;
@@ -46,11 +54,17 @@ export interface AverageScores {
 
 /** Binary (attack vs normal) scores. */
 export interface BinaryScores {
+  /** The positive (attack) class, as displayed (its target name when `targetNames` is given). */
   positiveLabel: string;
+  /** Precision of the positive class: TP / (TP + FP). */
   precision: number;
+  /** Recall (detection rate) of the positive class: TP / (TP + FN). */
   recall: number;
+  /** F1 score of the positive class (scikit-learn `f1_score` with `average='binary'`). */
   f1: number;
+  /** TN / (TN + FP): the fraction of negative (normal) rows classified as negative. */
   specificity: number;
+  /** FP / (FP + TN): the false-alarm rate on negative (normal) rows, 1 - specificity. */
   falsePositiveRate: number;
 }
 
@@ -58,10 +72,13 @@ export interface BinaryScores {
 export interface ClassificationReport {
   /** Fraction of rows with yPred equal to yTrue. */
   accuracy: number;
+  /** Scores of each reported label, in label order. */
   perClass: ClassScores[];
+  /** Unweighted means over the classes (every class counts the same, however rare). */
   macro: AverageScores;
   /** Averages weighted by support. */
   weighted: AverageScores;
+  /** The confusion matrix the scores were computed from (rows true, columns predicted). */
   confusion: ConfusionMatrix;
   /** Present when exactly two labels are reported. */
   binary?: BinaryScores;

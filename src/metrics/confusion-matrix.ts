@@ -9,7 +9,9 @@ export interface ConfusionMatrixOptions {
 
 /** A confusion matrix: `matrix[i][j]` counts rows with true label `labels[i]` predicted as `labels[j]`. */
 export interface ConfusionMatrix {
+  /** The label of each row and column, in order. */
   labels: Label[];
+  /** Counts, `labels.length` rows by `labels.length` columns: row = true label, column = predicted label. */
   matrix: number[][];
 }
 

@@ -21,9 +21,13 @@ export interface RankingMetricOptions {
 
 /** One-vs-rest scores per class and their averages. */
 export interface OneVsRestScores {
+  /** The class of each score column, in order. */
   labels: Label[];
+  /** The metric of each class against all others, aligned with `labels`. */
   perClass: number[];
+  /** Unweighted mean of `perClass` (scikit-learn `average='macro'`). */
   macro: number;
+  /** Mean of `perClass` weighted by the number of rows of each class in yTrue (scikit-learn `average='weighted'`). */
   weighted: number;
 }
 

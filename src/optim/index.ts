@@ -1,6 +1,6 @@
 import 'flowsentry/register';
 
-export { SAM, type SAMOptions, type StatisticsUpdate } from './sam.js';
+export { SAM, type SAMOptions, type StatisticsUpdate, type NamedTensor } from './sam.js';
 export {
   cosineAnnealing,
   linearWarmup,

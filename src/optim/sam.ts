@@ -2,9 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../errors.js';
 import { deserializeOptimizer, disposeBaseOptimizer, getLearningRate, isOptimizer, setLearningRate } from './learning-rate.js';
 
-/** tfjs's NamedTensor (not exported from the package root). */
-interface NamedTensor {
+/**
+ * A tensor with the name of the variable or slot it belongs to: the element of an optimizer's
+ * `getWeights()` / `setWeights()` list (tfjs's `NamedTensor`, which its package root does not export).
+ */
+export interface NamedTensor {
+  /** The variable or optimizer-slot name, e.g. `'dense/kernel/m'` for Adam's first moment. */
   name: string;
+  /** Its value. */
   tensor: tf.Tensor;
 }
 
@@ -48,7 +53,10 @@ interface Perturbed {
  * delegates to the base optimizer, without perturbation.
  */
 export class SAM extends tf.Optimizer {
-  /** @nocollapse */
+  /**
+   * The name tfjs serialises and registers this class under (`'flowsentry.SAM'`).
+   * @nocollapse
+   */
   static get className(): string {
     return 'flowsentry.SAM';
   }
@@ -201,6 +209,10 @@ export class SAM extends tf.Optimizer {
     return this.base.getWeights();
   }
 
+  /**
+   * Restores the base optimizer's weights (its slots and iteration count), as saved by {@link SAM.getWeights}.
+   * @param weightValues The named tensors `getWeights` returned.
+   */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     await this.base.setWeights(weightValues);
   }
@@ -215,7 +227,14 @@ export class SAM extends tf.Optimizer {
     };
   }
 
-  /** @nocollapse */
+  /**
+   * Rebuilds a SAM optimizer, and its base optimizer, from the dict `getConfig` wrote (called by tfjs
+   * when a saved model's optimizer is restored).
+   * @param cls The class to instantiate (this one).
+   * @param config The dict written by `getConfig`.
+   * @returns A new SAM around a new base optimizer, with the same options.
+   * @nocollapse
+   */
   static override fromConfig<T extends tf.serialization.Serializable>(
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,

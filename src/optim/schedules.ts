@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../errors.js';
+import type { NamedTensor } from './sam.js';
 import { deserializeOptimizer, disposeBaseOptimizer, getLearningRate, isOptimizer, setLearningRate } from './learning-rate.js';
 
 /** A learning-rate schedule: the learning rate to use at a 0-based step. */
@@ -103,7 +104,10 @@ export function linearWarmup(options: LinearWarmupOptions): Schedule {
  * Made by {@link withSchedule}.
  */
 export class ScheduledOptimizer extends tf.Optimizer {
-  /** @nocollapse */
+  /**
+   * The name tfjs serialises and registers this class under (`'flowsentry.ScheduledOptimizer'`).
+   * @nocollapse
+   */
   static get className(): string {
     return 'flowsentry.ScheduledOptimizer';
   }
@@ -157,11 +161,19 @@ export class ScheduledOptimizer extends tf.Optimizer {
     super.dispose();
   }
 
-  override async getWeights(): Promise<{ name: string; tensor: tf.Tensor }[]> {
+  /**
+   * The base optimizer's weights (its slots and iteration count); the schedule step is in `getConfig`.
+   * @returns The base optimizer's named tensors.
+   */
+  override async getWeights(): Promise<NamedTensor[]> {
     return this.base.getWeights();
   }
 
-  override async setWeights(weightValues: { name: string; tensor: tf.Tensor }[]): Promise<void> {
+  /**
+   * Restores the base optimizer's weights, as saved by {@link ScheduledOptimizer.getWeights}.
+   * @param weightValues The named tensors `getWeights` returned.
+   */
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     await this.base.setWeights(weightValues);
   }
 

@@ -5,7 +5,9 @@ import { ShapeError, ValueError } from '../errors.js';
 export interface DenseMatrix {
   /** Row-major values, `rows * cols` long. */
   data: Float32Array;
+  /** Number of rows (samples). */
   rows: number;
+  /** Number of columns (features). */
   cols: number;
 }
 

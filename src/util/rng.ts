@@ -89,8 +89,19 @@ export class Rng {
     return mean + std * u * f;
   }
 
-  /** Shuffles `array` in place (Fisher-Yates) and returns it. */
-  shuffle<T extends { length: number; [i: number]: unknown }>(array: T): T {
+  /**
+   * Shuffles `array` in place (Fisher-Yates) and returns it.
+   * @typeParam T Any indexable array-like: a plain array or a typed array.
+   * @param array The array to permute in place.
+   * @returns The same `array`, permuted.
+   */
+  shuffle<
+    T extends {
+      /** Number of elements. */
+      length: number;
+      [i: number]: unknown;
+    },
+  >(array: T): T {
     for (let i = array.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const tmp = array[i];

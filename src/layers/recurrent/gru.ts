@@ -27,7 +27,9 @@ export type BiGruArgs = Omit<GruArgs, 'bidirectional'>;
  * (z, r, n) as Keras stores them; {@link importTorchWeights} loads a PyTorch state dict into them.
  */
 export class GRU extends StackedRecurrent {
+  /** The name tfjs serialises and registers this class under (`tf.serialization.registerClass`). */
   static className = 'flowsentry.GRU';
+  /** Always true: the reset gate is applied after the recurrent matrix product (PyTorch / cuDNN form). */
   readonly resetAfter = true;
   protected readonly gates = 3;
   protected readonly biasNames = ['input_bias', 'recurrent_bias'] as const;
@@ -49,10 +51,17 @@ export class GRU extends StackedRecurrent {
     return gruSequence({ x, kernel, recurrentKernel, inputBias, recurrentBias, goBackwards });
   }
 
+  /** The constructor options as a JSON-serialisable dict, so `model.save()` / `tf.loadLayersModel()` can rebuild the layer. */
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), resetAfter: this.resetAfter };
   }
 
+  /**
+   * Rebuilds a layer from the dict {@link GRU.getConfig} wrote (called by tfjs on model load).
+   * @param cls The class to instantiate (this one).
+   * @param config The dict written by `getConfig`.
+   * @returns A new, unbuilt layer with the same options.
+   */
   static override fromConfig<T extends tf.serialization.Serializable>(
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,

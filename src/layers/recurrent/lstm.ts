@@ -21,6 +21,7 @@ export type BiLstmArgs = Omit<LstmArgs, 'bidirectional'>;
  * `bias_ih + bias_hh` (so `countParams()` is 4 units per direction and layer lower than PyTorch's).
  */
 export class LSTM extends StackedRecurrent {
+  /** The name tfjs serialises and registers this class under (`tf.serialization.registerClass`). */
   static className = 'flowsentry.LSTM';
   protected readonly gates = 4;
   protected readonly biasNames = ['bias'] as const;
@@ -39,6 +40,12 @@ export class LSTM extends StackedRecurrent {
     return lstmSequence({ x, kernel, recurrentKernel, bias: biases[0] as tf.Tensor1D, goBackwards });
   }
 
+  /**
+   * Rebuilds a layer from the dict `getConfig` wrote (called by tfjs on model load).
+   * @param cls The class to instantiate (this one).
+   * @param config The dict written by `getConfig`.
+   * @returns A new, unbuilt layer with the same options.
+   */
   static override fromConfig<T extends tf.serialization.Serializable>(
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,

@@ -82,7 +82,9 @@ export function checkPositiveInteger(option: string, value: unknown): number {
 
 /** One direction of one layer: its weights in the layout of `src/kernels/recurrent-types.ts`. */
 export interface DirectionWeights {
+  /** Input-to-hidden weights `[inputFeatures, gates * units]`, gate blocks side by side (Keras `kernel`). */
   kernel: LayerVariable;
+  /** Hidden-to-hidden weights `[units, gates * units]` (Keras `recurrent_kernel`). */
   recurrentKernel: LayerVariable;
   /** GRU: `[inputBias, recurrentBias]`; LSTM: `[bias]`. */
   biases: LayerVariable[];
@@ -90,12 +92,19 @@ export interface DirectionWeights {
 
 /** The base of {@link GRU} and {@link LSTM}; subclasses name their gates and run one direction. */
 export abstract class StackedRecurrent extends tfl.layers.Layer {
+  /** Hidden units of each direction (PyTorch `hidden_size`), as given in {@link StackedRecurrentArgs.units}. */
   readonly units: number;
+  /** Number of stacked recurrent layers (PyTorch `num_layers`). */
   readonly numLayers: number;
+  /** Whether each layer runs forward and backward, its outputs concatenated on the last axis. */
   readonly bidirectional: boolean;
+  /** Dropout rate between stacked layers, in training mode only; 0 disables it. */
   readonly dropout: number;
+  /** Whether the output is every time step (`[batch, time, directions * units]`) or the final state only. */
   readonly returnSequences: boolean;
+  /** Weight initialisation scheme used by `build`. */
   readonly init: RecurrentInit;
+  /** Seed of the weight initialisers and dropout masks; `undefined` when unseeded. */
   readonly seed: number | undefined;
   /** `directionWeights[layer][0]` forward, `[layer][1]` backward (when bidirectional). */
   protected directionWeights: DirectionWeights[][] = [];
@@ -235,8 +244,19 @@ export abstract class StackedRecurrent extends tfl.layers.Layer {
     return this.dropoutRng.nextSeed();
   }
 
-  /** The read values of one direction's weights. */
-  protected read(weights: DirectionWeights): { kernel: tf.Tensor2D; recurrentKernel: tf.Tensor2D; biases: tf.Tensor1D[] } {
+  /**
+   * The read values of one direction's weights.
+   * @param weights The variables of one direction of one layer.
+   * @returns The current values of `kernel`, `recurrentKernel` and `biases`.
+   */
+  protected read(weights: DirectionWeights): {
+    /** Current value of {@link DirectionWeights.kernel}. */
+    kernel: tf.Tensor2D;
+    /** Current value of {@link DirectionWeights.recurrentKernel}. */
+    recurrentKernel: tf.Tensor2D;
+    /** Current values of {@link DirectionWeights.biases}, in the same order. */
+    biases: tf.Tensor1D[];
+  } {
     return {
       kernel: weights.kernel.read() as tf.Tensor2D,
       recurrentKernel: weights.recurrentKernel.read() as tf.Tensor2D,

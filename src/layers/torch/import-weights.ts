@@ -30,9 +30,13 @@ export interface ImportTorchWeightsResult {
   unused: string[];
 }
 
-type Source = Uint8Array | string | Safetensors;
+/**
+ * A safetensors file as {@link importTorchWeights} accepts it: its bytes, a file path (Node only,
+ * read with `node:fs/promises`), or an already parsed {@link readSafetensors} result.
+ */
+export type TorchWeightsSource = Uint8Array | string | Safetensors;
 
-async function loadSource(source: Source): Promise<Safetensors> {
+async function loadSource(source: TorchWeightsSource): Promise<Safetensors> {
   if (typeof source === 'string') {
     const { readFile } = await import('node:fs/promises');
     return readSafetensors(new Uint8Array(await readFile(source)));
@@ -223,7 +227,7 @@ function importBatchNorm(layer: tfl.layers.Layer, a: Assignment, state: Safetens
  */
 export async function importTorchWeights(
   layer: tfl.layers.Layer,
-  source: Source,
+  source: TorchWeightsSource,
   options: ImportTorchWeightsOptions = {},
 ): Promise<ImportTorchWeightsResult> {
   const prefix = options.prefix ?? '';

@@ -1,2 +1,2 @@
-export { importTorchWeights, type ImportTorchWeightsOptions, type ImportTorchWeightsResult } from './import-weights.js';
+export { importTorchWeights, type ImportTorchWeightsOptions, type ImportTorchWeightsResult, type TorchWeightsSource } from './import-weights.js';
 export { readSafetensors, type Safetensors, type SafetensorsTensor, type SafetensorsDtype } from './safetensors.js';

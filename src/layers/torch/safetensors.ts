@@ -23,7 +23,9 @@ export interface SafetensorsTensor {
 
 /** The content of a safetensors file: tensors by name, plus the optional string metadata. */
 export interface Safetensors {
+  /** Every tensor of the file by its state-dict name (e.g. `'rnn.weight_ih_l0'`), in header order. */
   tensors: Map<string, SafetensorsTensor>;
+  /** The header's `__metadata__` string-to-string map; `{}` when the file has none. */
   metadata: Record<string, string>;
 }
 
