@@ -104,6 +104,7 @@ export async function loadTabular(source: string | readonly string[], spec: Tabu
   const labelCodes: number[] = [];
   const labelNames: string[] = [];
   const labelIndex = new Map<string, number>();
+  const mapped = new Map<string, string | Error>();
   const catValues: string[][] = [];
   const nonFinitePositions: number[] = [];
   const skip = (reason: SkipReason, n: number, example?: string) => {
@@ -139,12 +140,19 @@ export async function loadTabular(source: string | readonly string[], spec: Tabu
       for (let i = 0; i < b.rows; i++) {
         const raw = rawLabels[i] as string;
         const line = b.lines[i] as number;
-        let label: string;
-        try {
-          label = spec.mapLabel ? spec.mapLabel(raw) : raw.trim();
-        } catch (e) {
-          if (onError === 'throw') throw new DataFormatError(file, line, (e as Error).message);
-          skip('missingLabel', 1, `${file}:${line}: missingLabel: ${(e as Error).message}`);
+        // Labels repeat: map each distinct raw label once (mapLabel is a pure function of it).
+        let label = mapped.get(raw);
+        if (label === undefined) {
+          try {
+            label = spec.mapLabel ? spec.mapLabel(raw) : raw.trim();
+          } catch (e) {
+            label = e as Error;
+          }
+          mapped.set(raw, label);
+        }
+        if (label instanceof Error) {
+          if (onError === 'throw') throw new DataFormatError(file, line, label.message);
+          skip('missingLabel', 1, `${file}:${line}: missingLabel: ${label.message}`);
           continue;
         }
         if (label.length === 0) {
