@@ -69,3 +69,78 @@ export function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
     }
   }
 }
+
+// exp on f32x4 (Cephes expf: range reduction by ln 2 in two parts, degree-5 polynomial, scale by
+// 2^n through the exponent bits); x is clamped to [-87, 88], so the result stays finite and normal.
+// @ts-ignore: decorator
+@inline function expv(x0: v128): v128 {
+  const x1 = f32x4.max(f32x4.min(x0, f32x4.splat(88.0)), f32x4.splat(-87.0));
+  const fx = f32x4.floor(f32x4.add(f32x4.mul(x1, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  let x = f32x4.sub(x1, f32x4.mul(fx, f32x4.splat(0.693359375)));
+  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
+  const z = f32x4.mul(x, x);
+  let y = f32x4.splat(1.9875691500e-4);
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.3981999507e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(8.3334519073e-3));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(4.1665795894e-2));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
+  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
+  y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
+  const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(fx), i32x4.splat(127)), 23);
+  return f32x4.mul(y, pow2);
+}
+
+// @ts-ignore: decorator
+@inline function sigmoidv(x: v128): v128 {
+  return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), expv(f32x4.neg(x))));
+}
+
+// tanh on f32x4 (Cephes tanhf): an odd polynomial below |x| = 0.625 (no cancellation near 0),
+// 1 - 2 / (exp(2|x|) + 1) with the sign of x above.
+// @ts-ignore: decorator
+@inline function tanhv(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const big = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(expv(f32x4.add(ax, ax)), f32x4.splat(1.0))));
+  const signed = v128.bitselect(x, big, i32x4.splat(0x80000000));
+  return v128.bitselect(small, signed, f32x4.lt(ax, f32x4.splat(0.625)));
+}
+
+// Elementwise over n floats (n a multiple of 4), for tests of the approximations.
+export function sigmoidArray(src: usize, dst: usize, n: i32): void {
+  for (let i = 0; i < n; i += 4) v128.store(dst + (<usize>i << 2), sigmoidv(v128.load(src + (<usize>i << 2))));
+}
+export function tanhArray(src: usize, dst: usize, n: i32): void {
+  for (let i = 0; i < n; i += 4) v128.store(dst + (<usize>i << 2), tanhv(v128.load(src + (<usize>i << 2))));
+}
+
+// One forward gate pass of the reset-after GRU for `batch` rows of `units` (a multiple of 4):
+// xp and hp are [batch, 3 units] (input and recurrent products: z, r, n blocks), bh the recurrent
+// bias; writes the next state hNext and keeps z, r, n and the recurrent n pre-activation hn
+// ([batch, units] each) for the backward pass.
+export function gruForward(xp: usize, hp: usize, bh: usize, h: usize, hNext: usize, zo: usize, ro: usize, no: usize, hno: usize, batch: i32, units: i32): void {
+  const ub = <usize>units << 2;
+  let i: usize = 0;
+  for (let b = 0; b < batch; b++) {
+    const xrow = xp + <usize>b * 3 * ub;
+    const hrow = hp + <usize>b * 3 * ub;
+    for (let u: usize = 0; u < ub; u += 16, i += 16) {
+      const z = sigmoidv(f32x4.add(f32x4.add(v128.load(xrow + u), v128.load(hrow + u)), v128.load(bh + u)));
+      const r = sigmoidv(f32x4.add(f32x4.add(v128.load(xrow + ub + u), v128.load(hrow + ub + u)), v128.load(bh + ub + u)));
+      const hn = f32x4.add(v128.load(hrow + 2 * ub + u), v128.load(bh + 2 * ub + u));
+      const n = tanhv(f32x4.add(v128.load(xrow + 2 * ub + u), f32x4.mul(r, hn)));
+      const hv = f32x4.add(n, f32x4.mul(z, f32x4.sub(v128.load(h + i), n)));
+      v128.store(zo + i, z);
+      v128.store(ro + i, r);
+      v128.store(no + i, n);
+      v128.store(hno + i, hn);
+      v128.store(hNext + i, hv);
+    }
+  }
+}

@@ -39,10 +39,14 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: unknown };
 }
 
-interface GemmModule {
+/** The exports of asm/gemm.ts (byte offsets into `memory`). */
+export interface GemmModule {
   memory: WasmMemory;
   sgemm(a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, mt: number, nt: number, k: number, acc: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
+  sigmoidArray(src: number, dst: number, n: number): void;
+  tanhArray(src: number, dst: number, n: number): void;
+  gruForward(xp: number, hp: number, bh: number, h: number, hNext: number, z: number, r: number, n: number, hn: number, batch: number, units: number): void;
 }
 
 function decodeBase64(s: string): Uint8Array {
@@ -92,6 +96,16 @@ let forceJs = false;
 /** For tests and benchmarks: run every product in the JavaScript loop. */
 export function setGemmWasm(enabled: boolean): void {
   forceJs = !enabled;
+}
+
+/**
+ * The WebAssembly module and a Float32Array view of its memory grown to at least `floats`, for the
+ * other SIMD kernels (gates.ts); null without WebAssembly SIMD or when products are forced to JS.
+ * The view is valid until the next call that may grow memory.
+ */
+export function simdHeap(floats: number): { w: GemmModule; h: Float32Array } | null {
+  const w = forceJs ? null : loadWasm();
+  return w === null ? null : { w, h: ensureHeap(w, floats) };
 }
 
 function ensureHeap(w: GemmModule, floats: number): Float32Array {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { gruGatesForwardSimd } from './gates.js';
 import { gemm } from './gemm.js';
 import type { GruSequenceArgs } from './recurrent-types.js';
 import {
@@ -7,7 +8,6 @@ import {
   expectShape,
   projectInputs,
   sequenceDims,
-  sigmoid,
   swapBatchTime,
 } from './sequence-common.js';
 
@@ -44,7 +44,7 @@ export function gruSequenceFused(args: GruSequenceArgs): tf.Tensor3D {
     const rs = new Float32Array(T * BU);
     const ns = new Float32Array(T * BU);
     const hns = new Float32Array(T * BU);
-    const y = new Float32Array(B * T * U);
+    const yT = new Float32Array(T * BU); // time-major, swapped to [B, T, U] at the end
     const hp = new Float32Array(B * W3);
     let h = h0 !== null ? Float32Array.from(h0) : new Float32Array(BU);
     for (let s = 0; s < T; s++) {
@@ -52,58 +52,20 @@ export function gruSequenceFused(args: GruSequenceArgs): tf.Tensor3D {
       hPrev.set(h, s * BU);
       gemm({ m: B, n: W3, k: U, a: h, b: uv, c: hp });
       const hNext = new Float32Array(BU);
-      for (let b = 0; b < B; b++) {
-        const xo = (t * B + b) * W3;
-        const ho = b * W3;
-        for (let u = 0; u < U; u++) {
-          const z = sigmoid(xp[xo + u]! + hp[ho + u]! + bh[u]!);
-          const r = sigmoid(xp[xo + U + u]! + hp[ho + U + u]! + bh[U + u]!);
-          const hn = hp[ho + 2 * U + u]! + bh[2 * U + u]!;
-          const n = Math.tanh(xp[xo + 2 * U + u]! + r * hn);
-          const i = b * U + u;
-          const si = s * BU + i;
-          const hv = n + z * (h[i]! - n);
-          zs[si] = z;
-          rs[si] = r;
-          ns[si] = n;
-          hns[si] = hn;
-          hNext[i] = hv;
-          y[(b * T + t) * U + u] = hv;
-        }
-      }
+      const fwdArgs = [xp.subarray(t * B * W3, (t + 1) * B * W3), hp, bh, h, hNext, s * BU, zs, rs, ns, hns, yT.subarray(t * BU, (t + 1) * BU), BU, U] as const;
+      if (!gruGatesForwardSimd(...fwdArgs)) gruGatesForward(...fwdArgs);
       h = hNext;
     }
-    const value = tf.tensor3d(y, [B, T, U]);
+    const value = tf.tensor3d(swapBatchTime(yT, T, B, U), [B, T, U]);
     const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
-      const dyv = dy.dataSync() as Float32Array;
+      const dyT = swapBatchTime(dy.dataSync() as Float32Array, B, T, U);
       const dxp = new Float32Array(T * B * W3); // time-indexed, for the input side
       const dgh = new Float32Array(T * B * W3); // step-indexed, for the recurrent side
       let dh = new Float32Array(BU);
       for (let s = T - 1; s >= 0; s--) {
         const t = backwards ? T - 1 - s : s;
         const dhPrev = new Float32Array(BU);
-        for (let b = 0; b < B; b++) {
-          const xo = (t * B + b) * W3;
-          const go = (s * B + b) * W3;
-          for (let u = 0; u < U; u++) {
-            const i = b * U + u;
-            const si = s * BU + i;
-            const g = dh[i]! + dyv[(b * T + t) * U + u]!;
-            const z = zs[si]!;
-            const r = rs[si]!;
-            const n = ns[si]!;
-            const dan = g * (1 - z) * (1 - n * n);
-            const daz = g * (hPrev[si]! - n) * z * (1 - z);
-            const dar = dan * hns[si]! * r * (1 - r);
-            dxp[xo + u] = daz;
-            dxp[xo + U + u] = dar;
-            dxp[xo + 2 * U + u] = dan;
-            dgh[go + u] = daz;
-            dgh[go + U + u] = dar;
-            dgh[go + 2 * U + u] = dan * r;
-            dhPrev[i] = g * z;
-          }
-        }
+        gruGatesBackward(dh, dyT.subarray(t * BU, (t + 1) * BU), s * BU, zs, rs, ns, hns, hPrev, dxp.subarray(t * B * W3, (t + 1) * B * W3), dgh.subarray(s * B * W3, (s + 1) * B * W3), dhPrev, BU, U);
         gemm({ m: B, n: U, k: W3, a: dgh.subarray(s * B * W3, (s + 1) * B * W3), b: uv, transB: true, c: dhPrev, accumulate: true });
         dh = dhPrev;
       }
@@ -123,4 +85,65 @@ export function gruSequenceFused(args: GruSequenceArgs): tf.Tensor3D {
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...t: tf.Tensor[]) => tf.Tensor3D;
   return op(...inputs);
+}
+
+/**
+ * One forward gate pass (reset-after GRU) over `n = batch * units` entries of step `s`: reads the
+ * step's input projection `xp` and recurrent product `hp` (`[batch, 3 * units]`), writes the next
+ * state and keeps z, r, n and the recurrent n pre-activation at offset `so` for the backward pass.
+ * A small top-level function so V8 optimises it on its own (inside the customGrad closure it did not).
+ */
+function gruGatesForward(
+  xp: Float32Array, hp: Float32Array, bh: Float32Array, h: Float32Array, hNext: Float32Array, so: number,
+  zs: Float32Array, rs: Float32Array, ns: Float32Array, hns: Float32Array, y: Float32Array, n: number, U: number,
+): void {
+  const W3 = 3 * U;
+  for (let i = 0, b = 0; i < n; b++) {
+    const o = b * W3;
+    for (let u = 0; u < U; u++, i++) {
+      const z = 1 / (1 + Math.exp(-((xp[o + u] as number) + (hp[o + u] as number) + (bh[u] as number))));
+      const r = 1 / (1 + Math.exp(-((xp[o + U + u] as number) + (hp[o + U + u] as number) + (bh[U + u] as number))));
+      const hn = (hp[o + 2 * U + u] as number) + (bh[2 * U + u] as number);
+      const nv = Math.tanh((xp[o + 2 * U + u] as number) + r * hn);
+      const hv = nv + z * ((h[i] as number) - nv);
+      zs[so + i] = z;
+      rs[so + i] = r;
+      ns[so + i] = nv;
+      hns[so + i] = hn;
+      hNext[i] = hv;
+      y[i] = hv;
+    }
+  }
+}
+
+/**
+ * One backward gate pass: from the state gradient `dh` plus the output gradient `dy` of the step,
+ * d(pre-activations) for the input side (`dxp`) and the recurrent side (`dgh`, the n block scaled
+ * by r), and the direct part `g * z` of the previous state's gradient (`dhPrev`).
+ */
+function gruGatesBackward(
+  dh: Float32Array, dy: Float32Array, so: number, zs: Float32Array, rs: Float32Array, ns: Float32Array, hns: Float32Array,
+  hPrev: Float32Array, dxp: Float32Array, dgh: Float32Array, dhPrev: Float32Array, n: number, U: number,
+): void {
+  const W3 = 3 * U;
+  for (let i = 0, b = 0; i < n; b++) {
+    const o = b * W3;
+    for (let u = 0; u < U; u++, i++) {
+      const si = so + i;
+      const g = (dh[i] as number) + (dy[i] as number);
+      const z = zs[si] as number;
+      const r = rs[si] as number;
+      const nv = ns[si] as number;
+      const dan = g * (1 - z) * (1 - nv * nv);
+      const daz = g * ((hPrev[si] as number) - nv) * z * (1 - z);
+      const dar = dan * (hns[si] as number) * r * (1 - r);
+      dxp[o + u] = daz;
+      dxp[o + U + u] = dar;
+      dxp[o + 2 * U + u] = dan;
+      dgh[o + u] = daz;
+      dgh[o + U + u] = dar;
+      dgh[o + 2 * U + u] = dan * r;
+      dhPrev[i] = g * z;
+    }
+  }
 }

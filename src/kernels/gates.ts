@@ -1,0 +1,51 @@
+import { simdHeap } from './gemm.js';
+
+/**
+ * Logistic sigmoid or tanh of every entry in the SIMD module's f32x4 approximations (the ones the
+ * fused GRU uses); null without WebAssembly SIMD. For tests and benchmarks of their accuracy.
+ */
+export function simdActivation(kind: 'sigmoid' | 'tanh', x: Float32Array): Float32Array | null {
+  const n4 = (x.length + 3) & ~3;
+  const s = simdHeap(2 * n4);
+  if (s === null) return null;
+  s.h.fill(0, 0, n4);
+  s.h.set(x, 0);
+  if (kind === 'sigmoid') s.w.sigmoidArray(0, n4 * 4, n4);
+  else s.w.tanhArray(0, n4 * 4, n4);
+  return s.h.slice(n4, n4 + x.length);
+}
+
+/**
+ * One forward gate pass of the reset-after GRU (see gru.ts's gruGatesForward for the JavaScript
+ * form and the arguments) in WebAssembly SIMD: inputs are copied into the module's memory, the
+ * pass runs on f32x4 with polynomial exp / tanh, results are copied out. Returns false (nothing
+ * written) when the module is unavailable or `units` is not a multiple of 4.
+ */
+export function gruGatesForwardSimd(
+  xp: Float32Array, hp: Float32Array, bh: Float32Array, h: Float32Array, hNext: Float32Array, so: number,
+  zs: Float32Array, rs: Float32Array, ns: Float32Array, hns: Float32Array, y: Float32Array, n: number, U: number,
+): boolean {
+  if (U % 4 !== 0) return false;
+  const W = 3 * n;
+  const oXp = 0;
+  const oHp = oXp + W;
+  const oBh = oHp + W;
+  const oH = oBh + 3 * U;
+  const oOut = oH + n; // hNext, z, r, n, hn
+  const s = simdHeap(oOut + 5 * n);
+  if (s === null) return false;
+  const { w, h: heap } = s;
+  heap.set(xp.subarray(0, W), oXp);
+  heap.set(hp.subarray(0, W), oHp);
+  heap.set(bh.subarray(0, 3 * U), oBh);
+  heap.set(h.subarray(0, n), oH);
+  w.gruForward(oXp * 4, oHp * 4, oBh * 4, oH * 4, oOut * 4, (oOut + n) * 4, (oOut + 2 * n) * 4, (oOut + 3 * n) * 4, (oOut + 4 * n) * 4, n / U, U);
+  const out = (k: number) => heap.subarray(oOut + k * n, oOut + (k + 1) * n);
+  hNext.set(out(0));
+  y.set(out(0));
+  zs.set(out(1), so);
+  rs.set(out(2), so);
+  ns.set(out(3), so);
+  hns.set(out(4), so);
+  return true;
+}
