@@ -1,6 +1,7 @@
 import { NotFittedError, ShapeError, ValueError } from '../errors.js';
 import { Rng, type Seed } from '../util/rng.js';
 import { toMatrix, type DenseMatrix, type MatrixLike } from '../util/matrix.js';
+import { resolveThreads, runParallelOrSerial } from './workers/pool.js';
 
 const EULER_GAMMA = 0.5772156649015329;
 /** scikit-learn's FEATURE_THRESHOLD: a feature whose max <= min + 1e-7 in a node is constant there. */
@@ -53,6 +54,12 @@ export interface IsolationForestOptions {
   bootstrap?: boolean;
   /** Seed of the generator that draws subsamples, features and split points (default 0). */
   seed?: Seed;
+  /**
+   * Threads that score rows (`scoreSamples`, `decisionFunction`, `predict`) on large inputs: the
+   * calling thread plus worker threads (Node), results identical to one thread. -1 or undefined
+   * (default): every available core; 1: the calling thread only. Not saved by `toJSON`.
+   */
+  nJobs?: number;
 }
 
 /** The serialized form of a fitted {@link IsolationForest} (plain JSON). */
@@ -129,8 +136,10 @@ export class IsolationForest {
   readonly maxFeatures: number | Fraction | undefined;
   readonly bootstrap: boolean;
   readonly seed: number;
+  readonly nJobs: number | undefined;
 
   private forest: Forest | null = null;
+  private compiled: CompiledForest | null = null;
   private nFeatures = 0;
   private maxSamplesUsed = 0;
   /** Subtracted from scoreSamples in decisionFunction. */
@@ -152,6 +161,10 @@ export class IsolationForest {
     this.bootstrap = options.bootstrap ?? false;
     this.seed = options.seed ?? 0;
     new Rng(this.seed); // validates the seed early
+    this.nJobs = options.nJobs;
+    if (this.nJobs !== undefined && this.nJobs !== -1 && !(Number.isInteger(this.nJobs) && this.nJobs >= 1)) {
+      throw new ValueError('nJobs', 'a positive integer or -1 (every core)', this.nJobs);
+    }
   }
 
   /** True once `fit` (or `fromJSON`) has run. */
@@ -197,6 +210,7 @@ export class IsolationForest {
       roots[t] = next;
       next = builder.grow(rows, features, rng, { feature, threshold, left, right, leafValue }, next);
     }
+    this.compiled = null;
     this.forest = {
       roots,
       feature: feature.slice(0, next),
@@ -268,8 +282,8 @@ export class IsolationForest {
     };
   }
 
-  /** Rebuilds a fitted forest from {@link IsolationForest.toJSON}'s output. */
-  static fromJSON(json: IsolationForestJSON): IsolationForest {
+  /** Rebuilds a fitted forest from {@link IsolationForest.toJSON}'s output (`options.nJobs`: see {@link IsolationForestOptions.nJobs}). */
+  static fromJSON(json: IsolationForestJSON, options: { nJobs?: number } = {}): IsolationForest {
     if (json === null || typeof json !== 'object' || json.format !== 'flowsentry.IsolationForest' || json.version !== 1) {
       throw new ValueError('json', "an object from IsolationForest.toJSON() (format 'flowsentry.IsolationForest', version 1)", json);
     }
@@ -281,11 +295,13 @@ export class IsolationForest {
       ...(o.maxFeatures === null ? {} : { maxFeatures: o.maxFeatures }),
       bootstrap: o.bootstrap,
       seed: o.seed,
+      ...(options.nJobs === undefined ? {} : { nJobs: options.nJobs }),
     });
     const len = json.feature.length;
     for (const key of ['threshold', 'left', 'right', 'leafValue'] as const) {
       if (json[key].length !== len) throw new ShapeError(`json.${key}`, `${len} values (as json.feature)`, json[key]);
     }
+    forest.compiled = null;
     forest.forest = {
       roots: Int32Array.from(json.roots),
       feature: Int32Array.from(json.feature),
@@ -305,37 +321,155 @@ export class IsolationForest {
     return this.forest;
   }
 
-  /** Scores rows in blocks so that one block of rows and one tree stay in cache together. */
+  /** Path-length sums of every row over the trees, on up to `nJobs` threads for large inputs. */
   private scoreMatrix(m: DenseMatrix): Float64Array {
     const f = this.forest as Forest;
-    const { roots, feature, threshold, left, right, leafValue } = f;
+    this.compiled ??= compileForest(f);
+    const c = this.compiled;
     const n = m.rows;
-    const cols = m.cols;
-    const x = m.data;
-    const depthSum = new Float64Array(n);
-    const block = 2048;
-    for (let start = 0; start < n; start += block) {
-      const end = Math.min(n, start + block);
-      for (let t = 0; t < roots.length; t++) {
-        const root = roots[t] as number;
-        for (let i = start; i < end; i++) {
-          const off = i * cols;
-          let node = root;
-          let feat = feature[node] as number;
-          while (feat >= 0) {
-            node = (x[off + feat] as number) <= (threshold[node] as number) ? (left[node] as number) : (right[node] as number);
-            feat = feature[node] as number;
-          }
-          depthSum[i] = (depthSum[i] as number) + (leafValue[node] as number);
-        }
-      }
+    const threads = n * c.roots.length >= PARALLEL_MIN_WORK ? resolveThreads(this.nJobs) : 1;
+    let depthSum: Float64Array;
+    if (threads > 1) {
+      // Rows and sums in shared memory; every thread draws chunks of rows from one atomic counter.
+      const shared = m.data.buffer instanceof SharedArrayBuffer;
+      const x = shared ? m.data : new Float32Array(new SharedArrayBuffer(m.data.byteLength));
+      if (!shared) x.set(m.data);
+      const sums = new Float64Array(new SharedArrayBuffer(8 * n));
+      runParallelOrSerial(
+        scoreKernel,
+        () => ({ ...c, x, cols: m.cols, rows: n, depthSum: sums.fill(0), counter: new Int32Array(new SharedArrayBuffer(4)), chunk: SCORE_CHUNK }),
+        threads,
+      );
+      depthSum = sums;
+    } else {
+      depthSum = new Float64Array(n);
+      scoreKernel({ ...c, x: m.data, cols: m.cols, rows: n, depthSum, counter: new Int32Array(1), chunk: SCORE_CHUNK });
     }
-    const denominator = roots.length * averagePathLength(this.maxSamplesUsed);
+    const denominator = c.roots.length * averagePathLength(this.maxSamplesUsed);
     const scores = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       scores[i] = -(2 ** (denominator !== 0 ? -(depthSum[i] as number) / denominator : 0));
     }
     return scores;
+  }
+}
+
+/** Rows x trees below which scoring stays on the calling thread (a worker's start costs more). */
+const PARALLEL_MIN_WORK = 1 << 22;
+/** Rows per chunk drawn from the shared counter: one chunk of rows and one tree stay in cache together. */
+const SCORE_CHUNK = 2048;
+
+/**
+ * The forest laid out for scoring: the two children of a node are consecutive (right = left + 1),
+ * so a step is `left + (x > threshold)` without a branch to mispredict; a leaf loops on itself
+ * (threshold +Infinity), so every row descends exactly `levels[t]` steps in tree t.
+ */
+interface CompiledForest {
+  roots: Int32Array;
+  levels: Int32Array;
+  feature: Int32Array;
+  left: Int32Array;
+  threshold: Float64Array;
+  leafValue: Float64Array;
+}
+
+function compileForest(f: Forest): CompiledForest {
+  const total = f.feature.length;
+  const feature = new Int32Array(total);
+  const left = new Int32Array(total);
+  const threshold = new Float64Array(total);
+  const leafValue = new Float64Array(total);
+  const roots = new Int32Array(f.roots.length);
+  const levels = new Int32Array(f.roots.length);
+  const stackOld: number[] = [];
+  const stackNew: number[] = [];
+  const stackDepth: number[] = [];
+  let next = 0;
+  for (let t = 0; t < f.roots.length; t++) {
+    roots[t] = next;
+    stackOld.push(f.roots[t] as number);
+    stackNew.push(next++);
+    stackDepth.push(0);
+    let deepest = 0;
+    while (stackOld.length > 0) {
+      const old = stackOld.pop() as number;
+      const node = stackNew.pop() as number;
+      const depth = stackDepth.pop() as number;
+      const feat = f.feature[old] as number;
+      if (feat < 0) {
+        feature[node] = 0;
+        left[node] = node;
+        threshold[node] = Infinity;
+        leafValue[node] = f.leafValue[old] as number;
+        if (depth > deepest) deepest = depth;
+        continue;
+      }
+      if (next + 2 > total) throw new ValueError('forest', 'binary trees whose nodes are each reached once', `more than ${total} nodes reached`);
+      feature[node] = feat;
+      threshold[node] = f.threshold[old] as number;
+      left[node] = next;
+      stackOld.push(f.left[old] as number, f.right[old] as number);
+      stackNew.push(next, next + 1);
+      stackDepth.push(depth + 1, depth + 1);
+      next += 2;
+    }
+    levels[t] = deepest;
+  }
+  return { roots, levels, feature, left, threshold, leafValue };
+}
+
+/** Work of {@link scoreKernel}: the compiled forest, the rows, the sums it fills and the chunk counter. */
+interface ScoreTask extends CompiledForest {
+  x: Float32Array;
+  cols: number;
+  rows: number;
+  depthSum: Float64Array;
+  counter: Int32Array;
+  chunk: number;
+}
+
+/**
+ * Adds every tree's path length to depthSum for chunks of rows drawn from `counter` until none are
+ * left. Self-contained (it runs in worker threads from its source): four rows descend together,
+ * four independent load chains the CPU can overlap.
+ */
+function scoreKernel(task: ScoreTask): void {
+  const { roots, levels, feature, left, threshold, leafValue, x, cols, rows, depthSum, counter, chunk } = task;
+  for (;;) {
+    const start = Atomics.add(counter, 0, chunk);
+    if (start >= rows) return;
+    const end = Math.min(rows, start + chunk);
+    for (let t = 0; t < roots.length; t++) {
+      const root = roots[t] as number;
+      const steps = levels[t] as number;
+      let i = start;
+      for (; i + 3 < end; i += 4) {
+        const o0 = i * cols;
+        const o1 = o0 + cols;
+        const o2 = o1 + cols;
+        const o3 = o2 + cols;
+        let a = root;
+        let b = root;
+        let c = root;
+        let e = root;
+        for (let s = 0; s < steps; s++) {
+          a = (left[a] as number) + +((x[o0 + (feature[a] as number)] as number) > (threshold[a] as number));
+          b = (left[b] as number) + +((x[o1 + (feature[b] as number)] as number) > (threshold[b] as number));
+          c = (left[c] as number) + +((x[o2 + (feature[c] as number)] as number) > (threshold[c] as number));
+          e = (left[e] as number) + +((x[o3 + (feature[e] as number)] as number) > (threshold[e] as number));
+        }
+        depthSum[i] = (depthSum[i] as number) + (leafValue[a] as number);
+        depthSum[i + 1] = (depthSum[i + 1] as number) + (leafValue[b] as number);
+        depthSum[i + 2] = (depthSum[i + 2] as number) + (leafValue[c] as number);
+        depthSum[i + 3] = (depthSum[i + 3] as number) + (leafValue[e] as number);
+      }
+      for (; i < end; i++) {
+        const o = i * cols;
+        let a = root;
+        for (let s = 0; s < steps; s++) a = (left[a] as number) + +((x[o + (feature[a] as number)] as number) > (threshold[a] as number));
+        depthSum[i] = (depthSum[i] as number) + (leafValue[a] as number);
+      }
+    }
   }
 }
 

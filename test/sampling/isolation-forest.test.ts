@@ -4,6 +4,7 @@ import { IsolationForest, averagePathLength, isolationTreeDepthLimit } from '../
 import { NotFittedError, ShapeError, ValueError } from '../../src/errors.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 import { fixture, rocAucRef } from './helpers/fixtures.js';
+import { Rng } from '../../src/util/rng.js';
 
 interface IforestFixture {
   X: number[][];
@@ -143,7 +144,40 @@ describe('IsolationForest behaviour', () => {
     expect(new IsolationForest({ maxSamples: { fraction: 1 } }).fit(X).maxSamplesUsedPerTree).toBe(200);
   });
 
+  it('scores on worker threads (nJobs 2, 45k rows) and on one thread equal a direct walk of the saved trees', () => {
+    const rng = new Rng(4);
+    const n = 45_000;
+    const data = new Float32Array(n * 3);
+    for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+    const m = { data, rows: n, cols: 3 };
+    const f = new IsolationForest({ seed: 2, nJobs: 2 }).fit({ data: data.subarray(0, 3000), rows: 1000, cols: 3 });
+    const json = f.toJSON();
+    // The reference: Liu et al.'s h(x) summed over the stored trees (leafValue = depth + c(size)).
+    const walk = (j: typeof json, r: number) => {
+      let total = 0;
+      for (const root of j.roots) {
+        let node = root;
+        while ((j.feature[node] as number) >= 0) node = (data[r * 3 + (j.feature[node] as number)] as number) <= (j.threshold[node] as number) ? (j.left[node] as number) : (j.right[node] as number);
+        total += j.leafValue[node] as number;
+      }
+      return -(2 ** (-total / (j.roots.length * averagePathLength(j.maxSamplesUsed))));
+    };
+    const parallel = f.scoreSamples(m);
+    const oneThread = IsolationForest.fromJSON(json, { nJobs: 1 }).scoreSamples(m);
+    for (let r = 0; r < n; r += 97) expect(parallel[r]).toBe(walk(json, r));
+    expect(Array.from(oneThread)).toEqual(Array.from(parallel));
+    // Nodes renumbered in reverse (children no longer adjacent): the same scores.
+    const last = json.feature.length - 1;
+    const rev = (v: number) => (v < 0 ? v : last - v);
+    const perm = <T,>(a: T[]) => a.slice().reverse();
+    const reversed = { ...json, roots: json.roots.map(rev), left: perm(json.left).map(rev), right: perm(json.right).map(rev), feature: perm(json.feature), threshold: perm(json.threshold), leafValue: perm(json.leafValue) };
+    const small = { data: data.subarray(0, 600), rows: 200, cols: 3 };
+    expect(Array.from(IsolationForest.fromJSON(reversed).scoreSamples(small))).toEqual(Array.from(f.scoreSamples(small)));
+  });
+
   it('rejects bad input with typed errors', () => {
+    expect(() => new IsolationForest({ nJobs: 0 })).toThrow(ValueError);
+    expect(() => new IsolationForest({ nJobs: 1.5 })).toThrow(ValueError);
     expect(() => new IsolationForest({ contamination: 0.6 })).toThrow(ValueError);
     expect(() => new IsolationForest({ nEstimators: 0 })).toThrow(ValueError);
     expect(() => new IsolationForest({ maxSamples: -3 })).toThrow(ValueError);
