@@ -1,6 +1,6 @@
 import { defineConfig } from 'tsup';
 
-export const CAPABILITIES = ['layers', 'optim', 'losses', 'sampling', 'distill', 'data', 'metrics', 'models'] as const;
+export const CAPABILITIES = ['layers', 'optim', 'losses', 'sampling', 'distill', 'data', 'metrics', 'models', 'train', 'pipeline'] as const;
 
 export default defineConfig({
   entry: {
