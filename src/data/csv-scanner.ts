@@ -60,6 +60,8 @@ export class CsvScanner {
   message = '';
   /** The lowest numeric slot of the last record that is not a number, or -1. */
   badSlot = -1;
+  /** True when the last record wrote a NaN or +-Infinity (only the fallback parse can). */
+  nonFinite = false;
   /** The text of that field. */
   badText = '';
   /** True when the last record is one empty field (a blank line, or `""`). */
@@ -103,6 +105,7 @@ export class CsvScanner {
     let field = 0;
     let lineBreaks = 0;
     let badSlot = -1;
+    let nonFinite = false;
     let firstLen = -1;
     this.status = RecordStatus.Ok;
     for (;;) {
@@ -145,7 +148,10 @@ export class CsvScanner {
                 badSlot = kind;
                 this.badText = text;
               }
-            } else out[o + kind] = v;
+            } else {
+              out[o + kind] = v;
+              if (v - v !== 0) nonFinite = true;
+            }
           } else strings[-2 - kind] = text;
         }
       } else if (kind >= 0) {
@@ -203,6 +209,7 @@ export class CsvScanner {
           out[o + kind] = neg ? -v : v;
         } else if (!ok && p === fieldStart && (c === delim || c === LF || c === CR || c === -1)) {
           out[o + kind] = Number.NaN; // empty field
+          nonFinite = true;
         } else {
           const e = this.fieldEnd(buf, p, end);
           if (e < 0) return this.malformedLine(buf, p, end, eof, lineBreaks, `Invalid Opening Quote: a quote is found inside field ${field + 1}`);
@@ -214,7 +221,10 @@ export class CsvScanner {
               badSlot = kind;
               this.badText = text;
             }
-          } else out[o + kind] = v;
+          } else {
+            out[o + kind] = v;
+            if (v - v !== 0) nonFinite = true;
+          }
         }
         if (field === 0) firstLen = p - fieldStart;
       } else {
@@ -250,6 +260,7 @@ export class CsvScanner {
     this.fields = field;
     this.lineBreaks = lineBreaks;
     this.badSlot = badSlot;
+    this.nonFinite = nonFinite;
     this.blank = field === 1 && firstLen === 0;
     return p;
   }
@@ -297,6 +308,7 @@ export class CsvScanner {
     this.lineBreaks = lineBreaks;
     this.fields = 0;
     this.badSlot = -1;
+    this.nonFinite = false;
     this.blank = false;
     return next;
   }

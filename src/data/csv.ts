@@ -57,6 +57,8 @@ export interface CsvBatch {
   strings: string[][];
   /** 1-based source line of each row, for error messages. */
   lines: Int32Array;
+  /** The rows (indices into this batch, increasing) holding a NaN or +-Infinity in a numeric column. */
+  nonFiniteRows: Int32Array;
   /** Rows skipped (with `onError: 'skip'`) since the previous batch, per reason. */
   skipped: Partial<Record<SkipReason, number>>;
   /** The first few skipped rows of this batch as `file:line: reason`. */
@@ -155,6 +157,7 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
   let strings: string[][] = stringNames.map(() => []);
   let lines = new Int32Array(batchSize);
   let rows = 0;
+  const nonFiniteRows: number[] = [];
   let skipped: Partial<Record<SkipReason, number>> = {};
   let examples: string[] = [];
   const count = (reason: SkipReason, line: number, detail: string) => {
@@ -162,11 +165,12 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
     if (examples.length < MAX_EXAMPLES) examples.push(`${file}:${line}: ${reason}: ${detail}`);
   };
   const flush = (): CsvBatch => {
-    const batch: CsvBatch = { file, numericNames, data: rows === batchSize ? data : data.slice(0, rows * cols), rows, stringNames, strings, lines: rows === batchSize ? lines : lines.slice(0, rows), skipped, examples };
+    const batch: CsvBatch = { file, numericNames, data: rows === batchSize ? data : data.slice(0, rows * cols), rows, stringNames, strings, lines: rows === batchSize ? lines : lines.slice(0, rows), nonFiniteRows: Int32Array.from(nonFiniteRows), skipped, examples };
     data = new Float32Array(batchSize * cols);
     strings = stringNames.map(() => []);
     lines = new Int32Array(batchSize);
     rows = 0;
+    nonFiniteRows.length = 0;
     skipped = {};
     examples = [];
     return batch;
@@ -249,6 +253,7 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
         const rec = scanner.strings;
         let badSlot = scanner.badSlot;
         let badText = scanner.badText;
+        let nonFinite = scanner.nonFinite;
         for (const r of extraRoles) {
           if (r.stringSlot >= 0) rec[r.stringSlot] = rec[-2 - r.from] as string;
           else if (r.from >= 0) {
@@ -257,8 +262,10 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
           } else {
             const text = rec[-2 - r.from] as string;
             const v = parseNumber(text);
-            if (v !== undefined) data[o + r.numericSlot] = v;
-            else if (badSlot < 0 || r.numericSlot < badSlot) {
+            if (v !== undefined) {
+              data[o + r.numericSlot] = v;
+              if (!Number.isFinite(v)) nonFinite = true;
+            } else if (badSlot < 0 || r.numericSlot < badSlot) {
               badSlot = r.numericSlot;
               badText = text;
             }
@@ -272,6 +279,7 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
         }
         for (let k = 0; k < strings.length; k++) (strings[k] as string[]).push(rec[k] as string);
         lines[rows] = start;
+        if (nonFinite) nonFiniteRows.push(rows);
         rows++;
         if (rows === batchSize) yield flush();
       }

@@ -32,7 +32,7 @@ export interface TabularSpec {
   exclude: (name: string) => boolean;
   /** String-valued feature columns, kept as {@link FlowDataset.categorical}. */
   categorical?: readonly string[];
-  /** Maps a raw label to the dataset label (trimming, renaming, grouping). */
+  /** Maps a raw label to the dataset label (trimming, renaming, grouping); called once per distinct raw label, so it must be pure. A thrown Error is a `missingLabel` row. */
   mapLabel?: (raw: string) => string;
 }
 
@@ -137,6 +137,8 @@ export async function loadTabular(source: string | readonly string[], spec: Tabu
       const data = b.data;
       const rawLabels = b.strings[0] as string[];
       let kept = 0;
+      const nonFiniteRows = b.nonFiniteRows;
+      let nf = 0;
       for (let i = 0; i < b.rows; i++) {
         const raw = rawLabels[i] as string;
         const line = b.lines[i] as number;
@@ -161,7 +163,9 @@ export async function loadTabular(source: string | readonly string[], spec: Tabu
           continue;
         }
         let nonFiniteAt = -1;
-        for (let j = 0; j < cols; j++) {
+        // Only rows the reader flagged can hold a NaN or +-Infinity.
+        while (nf < nonFiniteRows.length && (nonFiniteRows[nf] as number) < i) nf++;
+        if (nonFiniteRows[nf] === i) for (let j = 0; j < cols; j++) {
           if (!Number.isFinite(data[i * cols + j] as number)) {
             nonFiniteAt = j;
             break;

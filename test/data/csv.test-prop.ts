@@ -83,6 +83,8 @@ describe('readCsv properties', () => {
       const want = cells.flat().map((s) => Math.fround(Number(s.replaceAll('"', ''))));
       expect(got.length).toBe(want.length);
       got.forEach((g, i) => expect(Object.is(g, want[i]) || (Number.isNaN(g) && Number.isNaN(want[i] as number)), `${cells.flat()[i]}: ${g} vs ${want[i]}`).toBe(true));
+      const flagged = batches.flatMap((b, k) => Array.from(b.nonFiniteRows, (r) => k * 16384 + r));
+      expect(flagged).toEqual(cells.flatMap((r, i) => (r.some((c) => !Number.isFinite(Number(c.replaceAll('"', '')))) ? [i] : [])));
     },
   );
 });

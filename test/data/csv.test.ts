@@ -18,6 +18,7 @@ describe('readCsv', () => {
     expect(Array.from(b?.data ?? [])).toEqual([1.5, 2, Infinity, Number.NaN, -Infinity, Number.NaN]);
     expect(b?.strings[0]).toEqual(['BENIGN, really', 'DoS', 'DoS']);
     expect(Array.from(b?.lines ?? [])).toEqual([2, 3, 4]);
+    expect(Array.from(b?.nonFiniteRows ?? [])).toEqual([1, 2]);
   });
   it('yields bounded batches', async () => {
     const f = writeText(dir, 'b.csv', `a,b\n${Array.from({ length: 10 }, (_, i) => `${i},${i * 2}`).join('\n')}\n`);
