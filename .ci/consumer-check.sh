@@ -18,4 +18,5 @@ npm install --no-audit --no-fund "./$tarball" "@tensorflow/tfjs-core@$core" "@te
 cp "$root/.ci/consumer/"* .
 node esm-check.mjs
 node cjs-check.cjs
+npx --no-install flowsentry --help | head -n 3
 echo "consumer check passed (ESM and CJS)"
