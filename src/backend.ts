@@ -49,6 +49,13 @@ function errorText(e: unknown): string {
 /**
  * Picks the best installed tfjs backend and reports the choice. tfjs-node-gpu silently runs on
  * the CPU when CUDA/cuDNN cannot be loaded; this reports that loudly instead.
+ * @example
+ * ```ts
+ * import { selectBackend } from 'flowsentry';
+ *
+ * const report = await selectBackend({ verbose: true }); // tfjs-node-gpu, else tfjs-node, else cpu
+ * if (!report.gpu) console.warn(report.reason, report.warnings);
+ * ```
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<BackendReport> {
   const prefer = options.prefer ?? 'auto';

@@ -105,6 +105,21 @@ function toLabels(y: DistillLabels, n: number, name: string): tf.Tensor {
  * `Distiller` (Hinton et al., 2015): the teacher runs in inference mode, the student is trained on
  * `studentLossWeight * studentLoss + (1 - studentLossWeight) * T^2 KL(teacher || student)`.
  * After `fit`, {@link Distiller.student} is the trained student, an ordinary tfjs model.
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import * as tfl from '@tensorflow/tfjs-layers';
+ * import { Distiller } from 'flowsentry';
+ *
+ * const x = tf.randomNormal([200, 8]);
+ * const y = Int32Array.from({ length: 200 }, (_, i) => i % 3);
+ * // Both models end in a linear layer (logits); the teacher is already trained.
+ * const teacher = tfl.sequential({ layers: [tfl.layers.dense({ units: 64, activation: 'relu', inputShape: [8] }), tfl.layers.dense({ units: 3 })] });
+ * const student = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, inputShape: [8] })] });
+ * const distiller = new Distiller({ teacher, student, optimizer: tf.train.adam(1e-2), temperature: 3 });
+ * const history = await distiller.fit(x, y, { epochs: 5, batchSize: 32, seed: 0 });
+ * // history.loss: one mean per epoch; distiller.student is the trained student
+ * ```
  */
 export class Distiller {
   /** The student (trained in place by `fit`). */

@@ -22,12 +22,16 @@ export interface FileSystemOptions {
  * it back, with `node:fs`. tfjs's own `file://` scheme exists only in `@tensorflow/tfjs-node`, which
  * flowsentry cannot require; this handler writes the same format, so either can read the other's files.
  *
+ * @param directory Directory to write into (created, with its parents, on save) or read from.
+ * @example
  * ```ts
- * await model.save(fileSystem('./out/model'));
+ * import * as tfl from '@tensorflow/tfjs-layers';
+ * import { fileSystem } from 'flowsentry';
+ *
+ * const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 2, inputShape: [4] })] });
+ * await model.save(fileSystem('./out/model')); // ./out/model/model.json + weights.bin
  * const again = await tfl.loadLayersModel(fileSystem('./out/model'));
  * ```
- *
- * @param directory Directory to write into (created, with its parents, on save) or read from.
  */
 export function fileSystem(directory: string, options: FileSystemOptions = {}): tf.io.IOHandler {
   if (typeof directory !== 'string' || directory.length === 0) {

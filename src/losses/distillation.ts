@@ -101,6 +101,20 @@ export function distillationLossParts(
  * `studentLossWeight * studentLoss(yTrue, s) + (1 - studentLossWeight) * T^2 KL(p_t || p_s)`.
  * The T^2 factor keeps the gradient magnitude comparable across temperatures. Returns the total
  * as a scalar; {@link distillationLossParts} also returns the parts.
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { distillationLoss } from 'flowsentry';
+ *
+ * const studentLogits = tf.tensor2d([[1, 0, -1], [0, 2, 0]]);
+ * const teacherLogits = tf.tensor2d([[3, 0, -2], [0, 4, 1]]);
+ * const soft = distillationLoss(studentLogits, teacherLogits, { temperature: 4 }); // T^2 KL(teacher || student) alone
+ * const total = distillationLoss(studentLogits, teacherLogits, {
+ *   temperature: 4,
+ *   studentLossWeight: 0.1,
+ *   yTrue: tf.tensor1d([0, 1], 'int32'), // adds 0.1 * cross-entropy on the hard labels
+ * });
+ * ```
  */
 export function distillationLoss(
   studentLogits: tf.Tensor2D,

@@ -63,6 +63,19 @@ function modulatingFactor(logp: tf.Tensor, gamma: number): tf.Tensor {
  * @param yTrue Class indices [n] or one-hot (or soft) targets [n, k].
  * @param yPred Logits [n, k] (or probabilities with `fromLogits: false`).
  * @returns A scalar for 'mean' / 'sum', per-sample losses [n] for 'none'.
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import * as tfl from '@tensorflow/tfjs-layers';
+ * import { focalLoss } from 'flowsentry';
+ *
+ * const logits = tf.tensor2d([[2, 0.5, -1], [0.1, 0.2, 3]]);
+ * const loss = focalLoss(tf.tensor1d([0, 2], 'int32'), logits, { gamma: 2, alpha: [0.25, 1, 1] }); // scalar
+ *
+ * // As a tfjs-layers loss on a softmax output (one-hot targets):
+ * const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, activation: 'softmax', inputShape: [8] })] });
+ * model.compile({ optimizer: 'adam', loss: (yTrue, yPred) => focalLoss(yTrue, yPred, { fromLogits: false }) });
+ * ```
  */
 export function focalLoss(yTrue: tf.Tensor, yPred: tf.Tensor, options: FocalLossOptions = {}): tf.Tensor {
   const gamma = checkGamma(options.gamma ?? 2);
@@ -97,6 +110,14 @@ export function focalLoss(yTrue: tf.Tensor, yPred: tf.Tensor, options: FocalLoss
  *
  * @param yTrue Targets in [0, 1], same shape as `yPred`.
  * @param yPred Logits (or probabilities with `fromLogits: false`), any shape.
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { sigmoidFocalLoss } from 'flowsentry';
+ *
+ * // Binary attack-vs-normal logits; torchvision's defaults alpha 0.25, gamma 2, here averaged.
+ * const loss = sigmoidFocalLoss(tf.tensor1d([1, 0, 0, 1]), tf.tensor1d([2.5, -1, 0.3, -0.2])); // scalar
+ * ```
  */
 export function sigmoidFocalLoss(yTrue: tf.Tensor, yPred: tf.Tensor, options: SigmoidFocalLossOptions = {}): tf.Tensor {
   const gamma = checkGamma(options.gamma ?? 2);

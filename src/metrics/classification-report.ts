@@ -90,6 +90,16 @@ const NEGATIVE_NAMES = new Set<Label>(['BENIGN', 'Benign', 'benign', 'normal', '
  * Per-class precision, recall, F1, support, specificity and false-positive rate, with macro and
  * support-weighted averages and accuracy: the numbers of scikit-learn's `classification_report`
  * (`output_dict=True`) plus specificity/FPR, which the intrusion-detection papers report.
+ * @example
+ * ```ts
+ * import { classificationReport } from 'flowsentry';
+ *
+ * const report = classificationReport(['BENIGN', 'DoS', 'DoS', 'BENIGN'], ['BENIGN', 'DoS', 'BENIGN', 'BENIGN']);
+ * report.accuracy; // 0.75
+ * report.binary?.positiveLabel; // 'DoS' (the label that is not 'BENIGN')
+ * report.binary?.recall; // 0.5
+ * report.macro.f1; // 0.7333..., as scikit-learn's classification_report
+ * ```
  */
 export function classificationReport(yTrue: LabelInput, yPred: LabelInput, options: ClassificationReportOptions = {}): ClassificationReport {
   const t = toLabelArray(yTrue, 'yTrue');

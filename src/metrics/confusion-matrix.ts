@@ -15,7 +15,16 @@ export interface ConfusionMatrix {
   matrix: number[][];
 }
 
-/** The confusion matrix, as scikit-learn's `confusion_matrix` (rows true, columns predicted). */
+/**
+ * The confusion matrix, as scikit-learn's `confusion_matrix` (rows true, columns predicted).
+ * @example
+ * ```ts
+ * import { confusionMatrix } from 'flowsentry';
+ *
+ * const { labels, matrix } = confusionMatrix([0, 1, 2, 2], [0, 2, 2, 1]);
+ * // labels [0, 1, 2]; matrix [[1, 0, 0], [0, 0, 1], [0, 1, 1]] (rows true, columns predicted)
+ * ```
+ */
 export function confusionMatrix(yTrue: LabelInput, yPred: LabelInput, options: ConfusionMatrixOptions = {}): ConfusionMatrix {
   const t = toLabelArray(yTrue, 'yTrue');
   const p = toLabelArray(yPred, 'yPred');

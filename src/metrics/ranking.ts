@@ -182,6 +182,14 @@ function scalar(metric: BinaryMetric, yTrue: LabelInput, scores: ScoreInput, opt
 /**
  * Area under the ROC curve, as scikit-learn's `roc_auc_score`: binary (one score per row, or two
  * probability columns), or one-vs-rest over the score columns averaged `'macro'` / `'weighted'`.
+ * @example
+ * ```ts
+ * import { rocAuc } from 'flowsentry';
+ *
+ * rocAuc([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]); // 0.75 (binary: one attack score per row)
+ * // Multi-class: one probability column per class (sorted labels), one-vs-rest, macro average.
+ * rocAuc([0, 1, 2, 2, 1, 0], [[0.7, 0.2, 0.1], [0.2, 0.5, 0.3], [0.1, 0.2, 0.7], [0.3, 0.3, 0.4], [0.5, 0.3, 0.2], [0.6, 0.3, 0.1]]); // 0.9583...
+ * ```
  */
 export function rocAuc(yTrue: LabelInput, scores: ScoreInput, options: RankingMetricOptions = {}): number {
   return scalar(binaryRocAuc, yTrue, scores, options);

@@ -51,6 +51,17 @@ interface Perturbed {
  * SAM needs the loss function, so use `minimize(f, returnCost, varList)` (what tfjs-layers'
  * `model.fit` calls) or `firstStep` + `secondStep` in a custom loop. `applyGradients` alone
  * delegates to the base optimizer, without perturbation.
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import * as tfl from '@tensorflow/tfjs-layers';
+ * import { SAM } from 'flowsentry';
+ *
+ * const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 3, activation: 'softmax', inputShape: [4] })] });
+ * model.compile({ optimizer: new SAM(tf.train.sgd(0.1), { rho: 0.05 }), loss: 'categoricalCrossentropy' });
+ * const labels = tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 3), 'int32');
+ * await model.fit(tf.randomNormal([32, 4]), tf.oneHot(labels, 3), { epochs: 3 }); // fit calls minimize: two gradients per step
+ * ```
  */
 export class SAM extends tf.Optimizer {
   /**

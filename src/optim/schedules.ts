@@ -56,6 +56,15 @@ function checkStep(step: number): void {
  * Cosine annealing with PyTorch `CosineAnnealingLR` semantics (SGDR without restarts,
  * Loshchilov & Hutter 2017): `etaMin + (lr - etaMin)(1 + cos(pi step / tMax)) / 2`. Like PyTorch's,
  * it keeps following the cosine past `tMax` (rising again).
+ * @example
+ * ```ts
+ * import { cosineAnnealing } from 'flowsentry';
+ *
+ * const schedule = cosineAnnealing({ learningRate: 0.1, tMax: 100, etaMin: 0.001 });
+ * schedule(0); // 0.1
+ * schedule(50); // 0.0505
+ * schedule(100); // 0.001
+ * ```
  */
 export function cosineAnnealing(options: CosineAnnealingOptions): Schedule {
   const lr = positive(options.learningRate, 'learningRate');
@@ -199,6 +208,19 @@ export class ScheduledOptimizer extends tf.Optimizer {
  * Drives any optimizer's learning rate from a schedule. Returns a `tf.Optimizer` usable wherever
  * the original was (custom loops, `model.fit`, the training loop), e.g.
  * `withSchedule(new SAM(tf.train.momentum(0.01, 0.9)), cosineAnnealing({ learningRate: 0.01, tMax: 50 }), { every: batchesPerEpoch })`.
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import * as tfl from '@tensorflow/tfjs-layers';
+ * import { cosineAnnealing, SAM, withSchedule } from 'flowsentry';
+ *
+ * const batchesPerEpoch = 10; // 320 rows / batchSize 32
+ * const optimizer = withSchedule(new SAM(tf.train.momentum(0.01, 0.9)), cosineAnnealing({ learningRate: 0.01, tMax: 50 }), { every: batchesPerEpoch });
+ * const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [4] })] });
+ * model.compile({ optimizer, loss: 'meanSquaredError' });
+ * await model.fit(tf.randomNormal([320, 4]), tf.randomNormal([320, 1]), { epochs: 5, batchSize: 32 });
+ * optimizer.currentLearningRate; // cosine value at epoch 5 of 50
+ * ```
  */
 export function withSchedule(optimizer: tf.Optimizer, schedule: Schedule, options: WithScheduleOptions = {}): ScheduledOptimizer {
   return new ScheduledOptimizer(optimizer, schedule, options);

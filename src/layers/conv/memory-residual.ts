@@ -168,11 +168,17 @@ export class MemoryResidual extends ConvCompositeLayer {
 
 /**
  * A memory-residual module (see {@link MemoryResidual}); stack several for MSMRNet.
- *
+ * @example
  * ```ts
- * const model = tf.sequential();
- * model.add(tf.layers.inputLayer({ inputShape: [78, 1] }));
+ * import * as tfl from '@tensorflow/tfjs-layers';
+ * import { memoryResidual } from 'flowsentry';
+ *
+ * // MSMRNet-5: five memory-residual modules on the 78 flow features.
+ * const model = tfl.sequential();
+ * model.add(tfl.layers.inputLayer({ inputShape: [78, 1] }));
  * for (let i = 0; i < 5; i += 1) model.add(memoryResidual({ filters: 8 }));
+ * model.add(tfl.layers.flatten());
+ * model.add(tfl.layers.dense({ units: 5, activation: 'softmax' }));
  * ```
  */
 export function memoryResidual(args: MemoryResidualArgs = {}): MemoryResidual {

@@ -186,10 +186,15 @@ export class MultiScaleResidual extends ConvCompositeLayer {
 
 /**
  * A multi-scale residual block (see {@link MultiScaleResidual}).
- *
+ * @example
  * ```ts
- * const model = tf.sequential();
- * model.add(multiScaleResidual({ filters: 16, kernelSizes: [1, 3, 5], inputShape: [78, 1] }));
+ * import * as tfl from '@tensorflow/tfjs-layers';
+ * import { multiScaleResidual } from 'flowsentry';
+ *
+ * const model = tfl.sequential();
+ * model.add(multiScaleResidual({ filters: 16, kernelSizes: [1, 3, 5], inputShape: [78, 1] })); // [batch, 78, 48]
+ * model.add(tfl.layers.globalAveragePooling1d());
+ * model.add(tfl.layers.dense({ units: 2, activation: 'softmax' }));
  * ```
  */
 export function multiScaleResidual(args: MultiScaleResidualArgs): MultiScaleResidual {

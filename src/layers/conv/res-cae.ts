@@ -48,11 +48,16 @@ export function resCaeCodeWidth(features: number): number {
  * stride 2 along the width) and a decoder of two transposed convolutions (kernel [1, 3], stride
  * [1, 2], PyTorch `padding=1, output_padding=1` alignment: 16 filters + ReLU, then 1 filter +
  * sigmoid), cropped to exactly F features. Only the width shrinks: a flow is a 1 x F image.
- *
+ * @example
  * ```ts
- * const { autoencoder, encoder } = resCae({ features: 78 });
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { resCae } from 'flowsentry';
+ *
+ * const x = tf.randomUniform([256, 78]); // flows scaled to [0, 1]
+ * const { autoencoder, encoder } = resCae({ features: 78, seed: 0 });
  * autoencoder.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
- * await autoencoder.fit(x, x, { epochs: 10 });
+ * await autoencoder.fit(x, x, { epochs: 2, batchSize: 64 });
+ * const code = encoder.predict(x) as tf.Tensor; // [256, 1, 20, 32]
  * ```
  */
 export function resCae(args: ResCaeArgs): ResCae {

@@ -70,12 +70,35 @@ export class GRU extends StackedRecurrent {
   }
 }
 
-/** A GRU layer (reset-after, PyTorch-compatible); see {@link GRU}. */
+/**
+ * A GRU layer (reset-after, PyTorch-compatible); see {@link GRU}.
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import * as tfl from '@tensorflow/tfjs-layers';
+ * import { gru } from 'flowsentry';
+ *
+ * const model = tfl.sequential();
+ * model.add(gru({ units: 32, numLayers: 2, dropout: 0.1, seed: 1, inputShape: [10, 8] }));
+ * model.add(tfl.layers.dense({ units: 2, activation: 'softmax' }));
+ * const probabilities = model.predict(tf.randomNormal([4, 10, 8])) as tf.Tensor; // [4, 2]
+ * ```
+ */
 export function gru(args: GruArgs): GRU {
   return new GRU(args);
 }
 
-/** A bidirectional GRU (PyTorch `nn.GRU(..., bidirectional=True)`); see {@link GRU}. */
+/**
+ * A bidirectional GRU (PyTorch `nn.GRU(..., bidirectional=True)`); see {@link GRU}.
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs-core';
+ * import { biGru } from 'flowsentry';
+ *
+ * const layer = biGru({ units: 16, returnSequences: true });
+ * const out = layer.apply(tf.zeros([2, 5, 3])) as tf.Tensor; // [2, 5, 32]: forward and backward states side by side
+ * ```
+ */
 export function biGru(args: BiGruArgs): GRU {
   if ((args as GruArgs).bidirectional === false) throw new ValueError('bidirectional', 'true or unset for biGru (use gru for one direction)', false);
   return new GRU({ ...args, bidirectional: true });

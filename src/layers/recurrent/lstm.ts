@@ -59,7 +59,21 @@ export function lstm(args: LstmArgs): LSTM {
   return new LSTM(args);
 }
 
-/** A bidirectional LSTM (PyTorch `nn.LSTM(..., bidirectional=True)`), as in CNN-BiLSTM and MSMRNet; see {@link LSTM}. */
+/**
+ * A bidirectional LSTM (PyTorch `nn.LSTM(..., bidirectional=True)`), as in CNN-BiLSTM and MSMRNet; see {@link LSTM}.
+ * @example
+ * ```ts
+ * import * as tfl from '@tensorflow/tfjs-layers';
+ * import { biLstm } from 'flowsentry';
+ *
+ * // CNN-BiLSTM: a convolution over the 78 flow features, then a bidirectional LSTM.
+ * const model = tfl.sequential();
+ * model.add(tfl.layers.conv1d({ filters: 16, kernelSize: 3, activation: 'relu', inputShape: [78, 1] }));
+ * model.add(biLstm({ units: 32 })); // final hidden states, [batch, 64]
+ * model.add(tfl.layers.dense({ units: 5, activation: 'softmax' }));
+ * model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+ * ```
+ */
 export function biLstm(args: BiLstmArgs): LSTM {
   if ((args as LstmArgs).bidirectional === false) throw new ValueError('bidirectional', 'true or unset for biLstm (use lstm for one direction)', false);
   return new LSTM({ ...args, bidirectional: true });

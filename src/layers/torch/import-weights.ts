@@ -224,6 +224,16 @@ function importBatchNorm(layer: tfl.layers.Layer, a: Assignment, state: Safetens
  *
  * @param layer the layer to load into.
  * @param source the safetensors file: its bytes, a file path (Node only), or `readSafetensors(bytes)`.
+ * @example
+ * ```ts
+ * import { biGru, importTorchWeights } from 'flowsentry';
+ *
+ * // Python: rnn = torch.nn.GRU(5, 4, batch_first=True, bidirectional=True)
+ * //         safetensors.torch.save_file(rnn.state_dict(), 'gru.safetensors')
+ * const layer = biGru({ units: 4 });
+ * const { loaded } = await importTorchWeights(layer, 'gru.safetensors'); // builds the layer for 5 input features
+ * // loaded: ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', ...]
+ * ```
  */
 export async function importTorchWeights(
   layer: tfl.layers.Layer,
