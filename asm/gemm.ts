@@ -144,3 +144,58 @@ export function gruForward(xp: usize, hp: usize, bh: usize, h: usize, hNext: usi
     }
   }
 }
+
+// Elementwise kernels over n floats; the caller pads n up to a multiple of 4 (lanes past the end
+// are computed and discarded). Every result is the correctly rounded f32 operation, so equal to the
+// stock kernels' float64 computation rounded to float32.
+
+// relu: max(x, 0) with NaN kept and -0 -> +0 (f32x4.max propagates NaN and orders -0 below +0).
+export function relu(src: usize, dst: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  for (let i: usize = 0; i < (<usize>n << 2); i += 16) v128.store(dst + i, f32x4.max(v128.load(src + i), zero));
+}
+
+// step: 1 where x > 0, NaN where x is NaN, alpha elsewhere.
+export function step(src: usize, dst: usize, n: i32, alpha: f32): void {
+  const one = f32x4.splat(1);
+  const al = f32x4.splat(alpha);
+  const zero = f32x4.splat(0);
+  for (let i: usize = 0; i < (<usize>n << 2); i += 16) {
+    const x = v128.load(src + i);
+    const y = v128.bitselect(one, al, f32x4.gt(x, zero));
+    v128.store(dst + i, v128.bitselect(x, y, f32x4.ne(x, x)));
+  }
+}
+
+// dst[r * m + j] = big[r * m + j] (op) small[j] for r < rows, with op 0 add, 1 multiply,
+// 2 subtract, 3 divide; m a multiple of 4, or 1 (a scalar, splatted).
+export function broadcast(op: i32, big: usize, small: usize, dst: usize, rows: i32, m: i32): void {
+  const mb = <usize>m << 2;
+  if (m == 1) {
+    const s = v128.load32_splat(small);
+    const total = (<usize>rows << 2);
+    for (let i: usize = 0; i < total; i += 16) {
+      const a = v128.load(big + i);
+      let y: v128;
+      if (op == 0) y = f32x4.add(a, s);
+      else if (op == 1) y = f32x4.mul(a, s);
+      else if (op == 2) y = f32x4.sub(a, s);
+      else y = f32x4.div(a, s);
+      v128.store(dst + i, y);
+    }
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>r * mb;
+    for (let j: usize = 0; j < mb; j += 16) {
+      const a = v128.load(big + o + j);
+      const s = v128.load(small + j);
+      let y: v128;
+      if (op == 0) y = f32x4.add(a, s);
+      else if (op == 1) y = f32x4.mul(a, s);
+      else if (op == 2) y = f32x4.sub(a, s);
+      else y = f32x4.div(a, s);
+      v128.store(dst + o + j, y);
+    }
+  }
+}

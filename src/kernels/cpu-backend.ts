@@ -20,6 +20,8 @@ export const OVERRIDDEN_KERNELS = [
   'Sum',
   'Add',
   'Multiply',
+  'Sub',
+  'RealDiv',
   'Relu',
   'Step',
 ] as const;

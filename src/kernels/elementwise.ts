@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type CpuBackend, runCpuKernel } from './cpu-backend.js';
+import { simdHeap } from './gemm.js';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 type Values = Float32Array | Int32Array;
@@ -111,6 +112,43 @@ function sum(args: KernelArgs): tf.TensorInfo {
   return backend.makeTensorInfo(shape, 'float32', out);
 }
 
+/** Below this many elements the JavaScript loops win over copying into the SIMD module. */
+const SIMD_MIN = 1024;
+
+type BinaryOp = 'Add' | 'Multiply' | 'Sub' | 'RealDiv';
+const OP_CODE: Record<BinaryOp, number> = { Add: 0, Multiply: 1, Sub: 2, RealDiv: 3 };
+
+/**
+ * out[i] = big[i] (op) small[i mod small.length] in the SIMD module (operands copied in, result
+ * copied out), when small is a scalar or a multiple of 4 long; null otherwise.
+ */
+function broadcastSimd(op: BinaryOp, big: Float32Array, small: Float32Array): Float32Array | null {
+  const n4 = (big.length + 3) & ~3;
+  // Equal lengths: one row of n4 (the padding lanes are computed and dropped).
+  const m = small.length === big.length ? n4 : small.length;
+  if (big.length < SIMD_MIN || !(m === 1 || m % 4 === 0)) return null;
+  const sOff = n4;
+  const dOff = sOff + ((m + 3) & ~3);
+  const s = simdHeap(dOff + n4);
+  if (s === null) return null;
+  s.h.set(big, 0);
+  s.h.set(small, sOff);
+  s.w.broadcast(OP_CODE[op], 0, sOff * 4, dOff * 4, m === 1 ? n4 : n4 / m, m);
+  return s.h.slice(dOff, dOff + big.length);
+}
+
+/** Relu or Step (leaky slope alpha) in the SIMD module; null without it or on small inputs. */
+function unarySimd(name: 'Relu' | 'Step', x: Float32Array, alpha: number): Float32Array | null {
+  if (x.length < SIMD_MIN) return null;
+  const n4 = (x.length + 3) & ~3;
+  const s = simdHeap(2 * n4);
+  if (s === null) return null;
+  s.h.set(x, 0);
+  if (name === 'Relu') s.w.relu(0, n4 * 4, n4);
+  else s.w.step(0, n4 * 4, n4, alpha);
+  return s.h.slice(n4, n4 + x.length);
+}
+
 /** out[i] = big[i] (+ or *) small[i mod small.length]: one monomorphic loop per operation. */
 function broadcastLoop(multiply: boolean, big: Float32Array, small: Float32Array): Float32Array {
   const out = new Float32Array(big.length);
@@ -138,6 +176,7 @@ function isTrailingBlock(big: number[], small: number[]): boolean {
  */
 function binary(name: 'Add' | 'Multiply') {
   const multiply = name === 'Multiply';
+  const fast = (big: Float32Array, small: Float32Array) => broadcastSimd(name, big, small) ?? broadcastLoop(multiply, big, small);
   return (args: KernelArgs): tf.TensorInfo => {
     const backend = args.backend as CpuBackend;
     const a = args.inputs['a'] as tf.TensorInfo;
@@ -146,8 +185,27 @@ function binary(name: 'Add' | 'Multiply') {
     const bv = backend.data.get(b.dataId).values;
     if (a.dtype === 'float32' && b.dtype === 'float32' && av instanceof Float32Array && bv instanceof Float32Array && av.length > 0 && bv.length > 0) {
       const shape = () => tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
-      if (av.length >= bv.length && isTrailingBlock(a.shape, b.shape)) return backend.makeTensorInfo(shape(), 'float32', broadcastLoop(multiply, av, bv));
-      if (bv.length > av.length && isTrailingBlock(b.shape, a.shape)) return backend.makeTensorInfo(shape(), 'float32', broadcastLoop(multiply, bv, av));
+      if (av.length >= bv.length && isTrailingBlock(a.shape, b.shape)) return backend.makeTensorInfo(shape(), 'float32', fast(av, bv));
+      if (bv.length > av.length && isTrailingBlock(b.shape, a.shape)) return backend.makeTensorInfo(shape(), 'float32', fast(bv, av));
+    }
+    return runCpuKernel(name, args.inputs, backend, args.attrs ?? {});
+  };
+}
+
+/**
+ * Float32 Sub / RealDiv when `b` equals `a`'s shape or is a trailing block of it (Adam divides by
+ * scalars), in the SIMD module; everything else (and inputs too small to pay) to the stock kernel.
+ */
+function ordered(name: 'Sub' | 'RealDiv') {
+  return (args: KernelArgs): tf.TensorInfo => {
+    const backend = args.backend as CpuBackend;
+    const a = args.inputs['a'] as tf.TensorInfo;
+    const b = args.inputs['b'] as tf.TensorInfo;
+    const av = backend.data.get(a.dataId).values;
+    const bv = backend.data.get(b.dataId).values;
+    if (a.dtype === 'float32' && b.dtype === 'float32' && av instanceof Float32Array && bv instanceof Float32Array && bv.length > 0 && av.length >= bv.length && isTrailingBlock(a.shape, b.shape)) {
+      const out = broadcastSimd(name, av, bv);
+      if (out !== null) return backend.makeTensorInfo(tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape), 'float32', out);
     }
     return runCpuKernel(name, args.inputs, backend, args.attrs ?? {});
   };
@@ -160,6 +218,9 @@ function unary(name: 'Relu' | 'Step') {
     const x = args.inputs['x'] as tf.TensorInfo;
     const xv = backend.data.get(x.dataId).values;
     if (x.dtype !== 'float32' || !(xv instanceof Float32Array)) return runCpuKernel(name, args.inputs, backend, args.attrs ?? {});
+    const alphaAttr = (args.attrs?.['alpha'] as number | undefined) ?? 0;
+    const simd = unarySimd(name, xv, alphaAttr);
+    if (simd !== null) return backend.makeTensorInfo(x.shape, 'float32', simd);
     const out = new Float32Array(xv.length);
     if (name === 'Relu') {
       for (let i = 0; i < xv.length; i++) {
@@ -177,13 +238,15 @@ function unary(name: 'Relu' | 'Step') {
   };
 }
 
-/** Slice, SplitV, Sum, Add, Multiply, Relu and Step fast paths for the cpu backend (stock kernels for other cases). */
+/** Slice, SplitV, Sum, Add, Multiply, Sub, RealDiv, Relu and Step fast paths for the cpu backend (stock kernels for other cases). */
 export const ELEMENTWISE_KERNELS: tf.KernelConfig[] = [
   { kernelName: 'Slice', backendName: 'cpu', kernelFunc: slice as unknown as tf.KernelFunc },
   { kernelName: 'SplitV', backendName: 'cpu', kernelFunc: splitV as unknown as tf.KernelFunc },
   { kernelName: 'Sum', backendName: 'cpu', kernelFunc: sum as unknown as tf.KernelFunc },
   { kernelName: 'Add', backendName: 'cpu', kernelFunc: binary('Add') as unknown as tf.KernelFunc },
   { kernelName: 'Multiply', backendName: 'cpu', kernelFunc: binary('Multiply') as unknown as tf.KernelFunc },
+  { kernelName: 'Sub', backendName: 'cpu', kernelFunc: ordered('Sub') as unknown as tf.KernelFunc },
+  { kernelName: 'RealDiv', backendName: 'cpu', kernelFunc: ordered('RealDiv') as unknown as tf.KernelFunc },
   { kernelName: 'Relu', backendName: 'cpu', kernelFunc: unary('Relu') as unknown as tf.KernelFunc },
   { kernelName: 'Step', backendName: 'cpu', kernelFunc: unary('Step') as unknown as tf.KernelFunc },
 ];

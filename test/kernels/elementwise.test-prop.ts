@@ -74,3 +74,40 @@ test.prop([shapeArb, fc.integer({ min: 0, max: 1e6 })], { numRuns: 20 })('relu, 
   expect(o).toEqual(s);
   tf.dispose([base, x]);
 });
+
+// Inputs of at least 1024 elements run in the WebAssembly SIMD module: still bit-equal to stock.
+const bigShape = fc.record({
+  rows: fc.integer({ min: 40, max: 300 }),
+  m: fc.constantFrom(1, 3, 4, 8, 32, 36),
+  lead: fc.integer({ min: 1, max: 3 }),
+  seed: fc.integer({ min: 0, max: 1e6 }),
+});
+
+test.prop([bigShape], { numRuns: 25 })(
+  'add, multiply, subtract and divide on large tensors (bias, scalar and equal shapes, SIMD path) equal stock exactly',
+  async ({ rows, m, lead, seed }) => {
+    const a = tf.randomNormal([lead, rows, m], 0, 1, 'float32', seed);
+    const bias = tf.randomNormal([m], 0, 1, 'float32', seed + 1);
+    const other = tf.randomNormal([lead, rows, m], 0, 1, 'float32', seed + 2);
+    const s = tf.scalar(0.7 + (seed % 5));
+    const [o, st, os, ss] = await oursAndStock(() => [
+      tf.add(a, bias), tf.mul(bias, a), tf.sub(a, bias), tf.div(a, bias), tf.sub(bias, a), tf.div(bias, a),
+      tf.div(a, s), tf.mul(a, s), tf.add(s, a), tf.sub(a, other), tf.div(a, other), tf.div(a, tf.scalar(0)),
+    ]);
+    expect(os).toEqual(ss);
+    o.forEach((v, i) => expect(v).toEqual(st[i]));
+    tf.dispose([a, bias, other, s]);
+  },
+);
+
+test.prop([fc.integer({ min: 1024, max: 5000 }), fc.integer({ min: 0, max: 1e6 })], { numRuns: 10 })(
+  'relu, step and leaky step on large tensors (SIMD path) equal stock, NaN and -0 included',
+  async (n, seed) => {
+    const base = tf.randomNormal([n], 0, 1, 'float32', seed);
+    const x = tf.concat([base, tf.tensor1d([NaN, -0, 0, Infinity, -Infinity])]);
+    const [o, s, os, ss] = await oursAndStock(() => [tf.relu(x), tf.step(x), tf.step(x, 0.3), tf.grad((v: tf.Tensor) => tf.sum(tf.relu(v)))(x)]);
+    expect(os).toEqual(ss);
+    expect(o).toEqual(s);
+    tf.dispose([base, x]);
+  },
+);
