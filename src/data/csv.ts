@@ -59,6 +59,8 @@ export interface CsvBatch {
   lines: Int32Array;
   /** The rows (indices into this batch, increasing) holding a NaN or +-Infinity in a numeric column. */
   nonFiniteRows: Int32Array;
+  /** Bytes of the file consumed up to the end of this batch (for progress and size estimates). */
+  bytesRead: number;
   /** Rows skipped (with `onError: 'skip'`) since the previous batch, per reason. */
   skipped: Partial<Record<SkipReason, number>>;
   /** The first few skipped rows of this batch as `file:line: reason`. */
@@ -165,7 +167,7 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
     if (examples.length < MAX_EXAMPLES) examples.push(`${file}:${line}: ${reason}: ${detail}`);
   };
   const flush = (): CsvBatch => {
-    const batch: CsvBatch = { file, numericNames, data: rows === batchSize ? data : data.slice(0, rows * cols), rows, stringNames, strings, lines: rows === batchSize ? lines : lines.slice(0, rows), nonFiniteRows: Int32Array.from(nonFiniteRows), skipped, examples };
+    const batch: CsvBatch = { file, numericNames, data: rows === batchSize ? data : data.slice(0, rows * cols), rows, stringNames, strings, lines: rows === batchSize ? lines : lines.slice(0, rows), nonFiniteRows: Int32Array.from(nonFiniteRows), bytesRead: fileOffset + pos, skipped, examples };
     data = new Float32Array(batchSize * cols);
     strings = stringNames.map(() => []);
     lines = new Int32Array(batchSize);
@@ -185,6 +187,7 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
   let buf = Buffer.allocUnsafe(2 * chunk + 1);
   let len = 0;
   let pos = 0;
+  let fileOffset = 0; // of buf[0]
   let eof = false;
   let line = 1;
   let first = true;
@@ -194,6 +197,7 @@ export async function* readCsv(file: string, options: ReadCsvOptions = {}): Asyn
       if (!eof) {
         // Keep the unfinished record, then read after it (growing the buffer for a record longer than a chunk).
         if (pos > 0) {
+          fileOffset += pos;
           buf.copyWithin(0, pos, len);
           len -= pos;
           pos = 0;

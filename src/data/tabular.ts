@@ -60,20 +60,50 @@ export function listFiles(source: string | readonly string[], extensions: readon
   return files;
 }
 
-/** Grows a Float32 matrix batch by batch; concatenates once at the end. */
+/**
+ * Collects the feature matrix batch by batch. Once the row count is estimated (file sizes over
+ * bytes per line of the first batch) the rows go into one buffer of that size, so the load does
+ * not hold the batches and their concatenation at once (peak memory ~1x the matrix, not 2x);
+ * rows beyond the estimate are kept as chunks and concatenated at the end.
+ */
 class RowStore {
+  private buf: Float32Array | undefined;
+  private capacity = 0;
+  private inBuf = 0;
   private chunks: Float32Array[] = [];
   rows = 0;
   constructor(readonly cols: number) {}
+  /** Sizes the single buffer (once, before the first push). */
+  reserve(rows: number): void {
+    if (this.buf === undefined && this.rows === 0 && rows > 0) {
+      this.capacity = Math.ceil(rows);
+      this.buf = new Float32Array(this.capacity * this.cols);
+    }
+  }
   push(chunk: Float32Array, rows: number): void {
     if (rows === 0) return;
-    this.chunks.push(chunk.length === rows * this.cols ? chunk : chunk.slice(0, rows * this.cols));
+    const n = rows * this.cols;
+    if (this.buf !== undefined && this.chunks.length === 0 && this.inBuf + rows <= this.capacity) {
+      this.buf.set(n === chunk.length ? chunk : chunk.subarray(0, n), this.inBuf * this.cols);
+      this.inBuf += rows;
+    } else this.chunks.push(chunk.length === n ? chunk : chunk.slice(0, n));
     this.rows += rows;
   }
   finish(): Float32Array {
-    if (this.chunks.length === 1 && (this.chunks[0] as Float32Array).length === this.rows * this.cols) return this.chunks[0] as Float32Array;
-    const out = new Float32Array(this.rows * this.cols);
+    const n = this.rows * this.cols;
+    if (this.buf === undefined && this.chunks.length === 1 && (this.chunks[0] as Float32Array).length === n) return this.chunks[0] as Float32Array;
+    if (this.buf !== undefined && this.chunks.length === 0) {
+      // Up to 1/16 unused capacity stays (the view is exact; its buffer is a little longer).
+      if (this.capacity - this.rows <= this.capacity / 16) return this.buf.subarray(0, n);
+      return this.buf.slice(0, n);
+    }
+    const out = new Float32Array(n);
     let o = 0;
+    if (this.buf !== undefined) {
+      o = this.inBuf * this.cols;
+      out.set(this.buf.subarray(0, o));
+      this.buf = undefined;
+    }
     for (const c of this.chunks.splice(0)) {
       out.set(c, o);
       o += c.length;
@@ -90,6 +120,7 @@ class RowStore {
  */
 export async function loadTabular(source: string | readonly string[], spec: TabularSpec, options: LoadOptions = {}, extensions?: readonly string[]): Promise<FlowDataset> {
   const files = listFiles(source, extensions);
+  const totalBytes = files.reduce((s, f) => s + statSync(f).size, 0);
   const policy = options.nonFinite ?? 'drop';
   if (!['drop', 'max', 'min', 'zero', 'keep', 'error'].includes(policy)) throw new ValueError('nonFinite', "'drop', 'max', 'min', 'zero', 'keep' or 'error'", policy);
   const onError = options.onError ?? 'throw';
@@ -133,7 +164,12 @@ export async function loadTabular(source: string | readonly string[], spec: Tabu
       }
       for (const e of b.examples) if (summary.examples.length < 10) summary.examples.push(e);
       const cols = b.numericNames.length;
-      store ??= new RowStore(cols);
+      if (store === undefined) {
+        store = new RowStore(cols);
+        // Estimate the rows of every file from this first batch's bytes per line (+3 %).
+        const linesSoFar = summary.linesRead + 1;
+        if (b.bytesRead > 0 && totalBytes > 0) store.reserve(Math.min(maxRows, (1.03 * totalBytes * linesSoFar) / b.bytesRead + b.rows));
+      }
       const data = b.data;
       const rawLabels = b.strings[0] as string[];
       let kept = 0;

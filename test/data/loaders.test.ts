@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DataFormatError } from '../../src/errors.js';
-import { CICIDS2017_IDENTIFIERS, CICIDS2017_MACHINE_LEARNING_COLUMNS, loadCicids2017, NSL_KDD_COLUMNS, loadNslKdd, loadNetflowV2, NETFLOW_V2_IDENTIFIERS, loadUnswNb15 } from '../../src/data/index.js';
+import { CICIDS2017_IDENTIFIERS, CICIDS2017_MACHINE_LEARNING_COLUMNS, loadCicids2017, loadTabular, NSL_KDD_COLUMNS, loadNslKdd, loadNetflowV2, NETFLOW_V2_IDENTIFIERS, loadUnswNb15 } from '../../src/data/index.js';
 import { dataRoot, tempDir, writeText } from './files.js';
 
 describe('cicids2017', () => {
@@ -253,5 +253,27 @@ describe('unsw-nb15', () => {
       expect(skipped.rows).toBe(1);
       expect(skipped.summary.skipped).toEqual({ ragged: 1 });
     });
+  });
+});
+
+describe('loadTabular', () => {
+  const dir = tempDir();
+  const spec = { label: 'y', exclude: () => false };
+  const rowsOf = (n: number, pad: string, from: number) => Array.from({ length: n }, (_, i) => `${from + i}${pad},${-(from + i)},c${(from + i) % 3}`).join('\n');
+  // Row-count estimates from the first batch's bytes per line can be low (long lines first) or
+  // high (short lines first): every row still arrives once, in order, in an exact-length matrix.
+  it.each([
+    ['long lines first (estimate too low)', '.000000000000', ''],
+    ['short lines first (estimate too high)', '', '.000000000000'],
+  ])('%s', async (_name, padA, padB) => {
+    const a = writeText(dir, `${padA.length}-a.csv`, `x,z,y\n${rowsOf(40, padA, 0)}\n`);
+    const b = writeText(dir, `${padA.length}-b.csv`, `x,z,y\n${rowsOf(300, padB, 40)}\n`);
+    const d = await loadTabular([a, b], spec, { batchSize: 8 });
+    expect(d.rows).toBe(340);
+    expect(d.features.length).toBe(680);
+    expect(Array.from(d.features)).toEqual(Array.from({ length: 340 }, (_, i) => [i, 0 - i]).flat());
+    expect(d.labels.slice(0, 4)).toEqual(['c0', 'c1', 'c2', 'c0']);
+    const m = await loadTabular([a, b], spec, { batchSize: 8, maxRows: 45 });
+    expect(Array.from(m.features)).toEqual(Array.from({ length: 45 }, (_, i) => [i, 0 - i]).flat());
   });
 });
