@@ -199,3 +199,17 @@ export function broadcast(op: i32, big: usize, small: usize, dst: usize, rows: i
     }
   }
 }
+
+// dst[j] = sum over r < rows of src[r * m + j] (column sums; m a multiple of 4), rows in order.
+export function colsum(src: usize, dst: usize, rows: i32, m: i32): void {
+  const mb = <usize>m << 2;
+  for (let j: usize = 0; j < mb; j += 16) {
+    let acc = f32x4.splat(0);
+    let p = src + j;
+    for (let r = 0; r < rows; r++) {
+      acc = f32x4.add(acc, v128.load(p));
+      p += mb;
+    }
+    v128.store(dst + j, acc);
+  }
+}

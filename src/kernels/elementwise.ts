@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type CpuBackend, runCpuKernel } from './cpu-backend.js';
+import { columnSumsSimd } from './gates.js';
 import { simdHeap } from './gemm.js';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -94,7 +95,9 @@ function sum(args: KernelArgs): tf.TensorInfo {
   const reduced = axes.reduce((p, a) => p * (x.shape[a] as number), 1);
   const kept = x.shape.reduce((p, d, i) => (axes.includes(i) ? p : p * d), 1);
   const out = new Float32Array(kept);
-  if (leading) {
+  const simd = leading ? columnSumsSimd(xv, reduced, kept) : null;
+  if (simd !== null) out.set(simd);
+  else if (leading) {
     for (let r = 0; r < reduced; r++) {
       const o = r * kept;
       for (let j = 0; j < kept; j++) out[j] = (out[j] as number) + (xv[o + j] as number);

@@ -49,3 +49,16 @@ export function gruGatesForwardSimd(
   hns.set(out(4), so);
   return true;
 }
+
+/**
+ * Column sums of a row-major `[rows, m]` matrix in the SIMD module (rows added in order, like the
+ * JavaScript loop, in float32); null without the module, for m not a multiple of 4 or small inputs.
+ */
+export function columnSumsSimd(src: Float32Array, rows: number, m: number): Float32Array | null {
+  if (m % 4 !== 0 || rows * m < 1024) return null;
+  const s = simdHeap(rows * m + m);
+  if (s === null) return null;
+  s.h.set(src.subarray(0, rows * m), 0);
+  s.w.colsum(0, rows * m * 4, rows, m);
+  return s.h.slice(rows * m, rows * m + m);
+}

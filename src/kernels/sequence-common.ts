@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../errors.js';
+import { columnSumsSimd } from './gates.js';
 import { gemm } from './gemm.js';
 
 /** Sizes of a whole-sequence recurrent call. */
@@ -59,6 +60,8 @@ export function projectInputs(xTimeMajor: Float32Array, kernel: Float32Array, bi
 
 /** Column sums of a `[rows, width]` matrix. */
 export function columnSums(m: Float32Array, rows: number, width: number): Float32Array {
+  const simd = columnSumsSimd(m, rows, width);
+  if (simd !== null) return simd;
   const out = new Float32Array(width);
   for (let r = 0; r < rows; r++) {
     const o = r * width;

@@ -111,3 +111,11 @@ test.prop([fc.integer({ min: 1024, max: 5000 }), fc.integer({ min: 0, max: 1e6 }
     tf.dispose([base, x]);
   },
 );
+
+test.prop([bigShape], { numRuns: 10 })('sum over leading axes of large tensors (SIMD column sums) equals stock to float32 accumulation error', async ({ rows, m, lead, seed }) => {
+  const x = tf.randomNormal([lead, rows, m], 0, 1, 'float32', seed);
+  const [o, s, os, ss] = await oursAndStock(() => [tf.sum(x, [0, 1]), tf.sum(x, 0, true)]);
+  expect(os).toEqual(ss);
+  o.forEach((v, i) => v.forEach((e, j) => expect(Math.abs(e - s[i]![j]!)).toBeLessThan(1e-6 * lead * rows * 4)));
+  x.dispose();
+});

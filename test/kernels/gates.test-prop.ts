@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { expect } from 'vitest';
-import { simdActivation } from '../../src/kernels/gates.js';
+import { columnSumsSimd, simdActivation } from '../../src/kernels/gates.js';
 
 const sigmoid64 = (v: number) => 1 / (1 + Math.exp(-v));
 
@@ -45,3 +45,29 @@ test('dense grid: max relative error of sigmoid and tanh on [-20, 20] step 1e-3,
   expect(sb[1]).toBeLessThan(1e-37);
   expect(sb[2]).toBe(0.5);
 });
+
+test.prop([fc.integer({ min: 1, max: 400 }), fc.constantFrom(4, 8, 32, 192), fc.integer({ min: 1, max: 1e6 })], { numRuns: 30 })(
+  'SIMD column sums equal float64 column sums (within float32 accumulation error)',
+  (rows, m, seed) => {
+    const x = new Float32Array(rows * m);
+    let s = seed;
+    for (let i = 0; i < x.length; i++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      x[i] = s / 2 ** 32 - 0.5;
+    }
+    const got = columnSumsSimd(x, rows, m);
+    if (rows * m < 1024) {
+      expect(got).toBeNull();
+      return;
+    }
+    for (let j = 0; j < m; j++) {
+      let want = 0;
+      let abs = 0;
+      for (let r = 0; r < rows; r++) {
+        want += x[r * m + j]!;
+        abs += Math.abs(x[r * m + j]!);
+      }
+      expect(Math.abs(got![j]! - want)).toBeLessThanOrEqual(abs * rows * 2 ** -24 + 1e-30);
+    }
+  },
+);
