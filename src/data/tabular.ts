@@ -166,9 +166,9 @@ export async function loadTabular(source: string | readonly string[], spec: Tabu
       const cols = b.numericNames.length;
       if (store === undefined) {
         store = new RowStore(cols);
-        // Estimate the rows of every file from this first batch's bytes per line (+3 %).
+        // Estimate the rows of every file from this first batch's bytes per line (+2 %).
         const linesSoFar = summary.linesRead + 1;
-        if (b.bytesRead > 0 && totalBytes > 0) store.reserve(Math.min(maxRows, (1.03 * totalBytes * linesSoFar) / b.bytesRead + b.rows));
+        if (b.bytesRead > 0 && totalBytes > 0) store.reserve(Math.min(maxRows, (1.02 * totalBytes * linesSoFar) / b.bytesRead + 1024));
       }
       const data = b.data;
       const rawLabels = b.strings[0] as string[];
