@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { NotFittedError, ShapeError, ValueError } from '../errors.js';
 import { gemm } from '../kernels/gemm.js';
 import { toMatrix, type DenseMatrix, type MatrixLike } from '../util/matrix.js';
+import { selfNeighbors } from './self-neighbors.js';
+import { resolveThreads } from './workers/pool.js';
 
 /** How {@link NearestNeighbors} searches. */
 export type NeighborsMethod = 'auto' | 'js' | 'kdtree' | 'brute' | 'tfjs';
@@ -26,7 +28,16 @@ export interface NearestNeighborsOptions {
   blockSize?: number;
   /** Rows per leaf of the k-d tree of the 'js' path (default 32). */
   leafSize?: number;
+  /**
+   * Threads of the brute-force search of `kneighbors()` without a query on large inputs (the
+   * calling thread plus worker threads in Node; results identical to one thread): -1 or undefined
+   * (default) = every available core, 1 = the calling thread only.
+   */
+  nJobs?: number;
 }
+
+/** Fitted rows below which self queries stay on the calling thread (a worker's start costs more). */
+const PARALLEL_MIN_ROWS = 4096;
 
 /** The result of {@link NearestNeighbors.kneighbors}: row-major `rows x k` arrays. */
 export interface KNeighborsResult {
@@ -55,6 +66,7 @@ export class NearestNeighbors {
   readonly method: NeighborsMethod;
   readonly blockSize: number;
   readonly leafSize: number;
+  readonly nJobs: number | undefined;
   private data: DenseMatrix | null = null;
   private index: KdTree | null = null;
   private useTree = true;
@@ -69,6 +81,8 @@ export class NearestNeighbors {
     checkK(this.blockSize, 'blockSize');
     this.leafSize = options.leafSize ?? 32;
     checkK(this.leafSize, 'leafSize');
+    this.nJobs = options.nJobs;
+    if (this.nJobs !== undefined && this.nJobs !== -1) checkK(this.nJobs, 'nJobs');
   }
 
   /** Stores (a float32 copy of) the rows to search. Returns this. */
@@ -102,7 +116,7 @@ export class NearestNeighbors {
     }
     const method = this.method === 'auto' ? this.autoMethod(q.rows, data.rows) : this.method;
     if (method === 'tfjs') return kneighborsTfjs(data, q, k, self, this.blockSize);
-    if (method === 'brute') return bruteForce(data, q, k, self);
+    if (method === 'brute') return this.brute(data, q, k, self);
     if (method === 'kdtree') {
       this.index ??= new KdTree(data, this.leafSize);
       return this.index.search(q, k, self);
@@ -120,7 +134,13 @@ export class NearestNeighbors {
       this.useTree = this.index.evaluated / probeRows < 0.25 * data.rows;
       this.probed = true;
     }
-    return this.useTree ? this.index.search(q, k, self) : bruteForce(data, q, k, self);
+    return this.useTree ? this.index.search(q, k, self) : this.brute(data, q, k, self);
+  }
+
+  private brute(data: DenseMatrix, q: DenseMatrix, k: number, self: boolean): KNeighborsResult {
+    if (!self) return bruteForce(data, q, k);
+    const threads = data.rows >= PARALLEL_MIN_ROWS ? resolveThreads(this.nJobs) : 1;
+    return { ...selfNeighbors(data, k, threads), rows: data.rows, k };
   }
 
   private autoMethod(queries: number, rows: number): 'js' | 'tfjs' {
@@ -411,85 +431,66 @@ function rowNorms(m: DenseMatrix): Float64Array {
 }
 
 /**
- * Blocked brute force on the CPU through the float32 SIMD matrix product ({@link gemm}):
- * ||q||^2 + ||x||^2 - 2 q.x over blocks of rows, on data centred on the fitted rows' mean (float32
- * rounding grows with the norms). Every row keeps the candidates whose approximate distance lies
- * within a proven float32 error window of its running k-th best; the candidates are then re-ranked
- * with exact distances (doubles), so results and ties (lowest index) are those of the exact search.
- * For self queries only the blocks on and above the diagonal are computed, each serving its rows
- * and its columns (the distance matrix is symmetric): half the products.
+ * Blocked brute force of query rows on the CPU through the float32 SIMD matrix product
+ * ({@link gemm}): ||q||^2 + ||x||^2 - 2 q.x over blocks of rows, on data centred on the fitted rows'
+ * mean (float32 rounding grows with the norms). Every query keeps the candidates whose approximate
+ * distance lies within a proven float32 error window of its running k-th best; the candidates are
+ * then re-ranked with exact distances (doubles), so results and ties (lowest index) are those of
+ * the exact search. (Self queries: {@link selfNeighbors}.)
  */
-function bruteForce(data: DenseMatrix, q: DenseMatrix, k: number, self: boolean): KNeighborsResult {
+function bruteForce(data: DenseMatrix, q: DenseMatrix, k: number): KNeighborsResult {
   const { rows: n, cols: d } = data;
-  const kk = self ? k + 1 : k;
   const mean = new Float64Array(d);
   for (let r = 0; r < n; r++) for (let f = 0, o = r * d; f < d; f++) mean[f] = (mean[f] as number) + (data.data[o + f] as number);
   for (let f = 0; f < d; f++) mean[f] = (mean[f] as number) / n;
   const xc = centre(data, mean);
   const xn = rowNorms(xc);
-  const qc = self ? xc : centre(q, mean);
-  const qn = self ? xn : rowNorms(qc);
+  const qc = centre(q, mean);
+  const qn = rowNorms(qc);
   let maxNorm = 0;
   for (let r = 0; r < n; r++) maxNorm = Math.max(maxNorm, xn[r] as number);
   maxNorm = Math.sqrt(maxNorm);
   // |approx - exact| <= (d/2 + 3) u (|q| + |x|)^2 (dot-product error of the float32 product plus the
   // rounding of the centred inputs, u = 2^-24); the window is twice a 2x-padded bound.
   const c = (d + 8) * 2 ** -24 * 1.05;
-  const cands: Candidates[] = [];
-  for (let r = 0; r < q.rows; r++) cands.push(new Candidates(kk, 2 * c * (Math.sqrt(qn[r] as number) + maxNorm) ** 2));
   const B = 512;
   const g = new Float32Array(B * B);
-  if (self) {
-    for (let i0 = 0; i0 < n; i0 += B) {
-      const i1 = Math.min(n, i0 + B);
-      for (let j0 = i0; j0 < n; j0 += B) {
-        const j1 = Math.min(n, j0 + B);
-        const w = j1 - j0;
-        gemm({ m: i1 - i0, n: w, k: d, a: xc.data.subarray(i0 * d, i1 * d), b: xc.data.subarray(j0 * d, j1 * d), transB: true, c: g });
-        for (let i = i0; i < i1; i++) scan(cands[i] as Candidates, g, (i - i0) * w, 1, w, xn[i] as number, xn, j0);
-        if (j0 !== i0) for (let j = j0; j < j1; j++) scan(cands[j] as Candidates, g, j - j0, w, i1 - i0, xn[j] as number, xn, i0);
-      }
-    }
-  } else {
-    for (let i0 = 0; i0 < q.rows; i0 += B) {
-      const i1 = Math.min(q.rows, i0 + B);
-      for (let j0 = 0; j0 < n; j0 += B) {
-        const j1 = Math.min(n, j0 + B);
-        const w = j1 - j0;
-        gemm({ m: i1 - i0, n: w, k: d, a: qc.data.subarray(i0 * d, i1 * d), b: xc.data.subarray(j0 * d, j1 * d), transB: true, c: g });
-        for (let i = i0; i < i1; i++) scan(cands[i] as Candidates, g, (i - i0) * w, 1, w, qn[i] as number, xn, j0);
-      }
-    }
-  }
   const distances = new Float64Array(q.rows * k);
   const indices = new Int32Array(q.rows * k);
-  const exact = new TopK(kk);
-  for (let r = 0; r < q.rows; r++) {
-    const cand = cands[r] as Candidates;
-    const thr = cand.threshold;
-    exact.reset();
-    for (let t = 0; t < cand.size; t++) {
-      if ((cand.approx[t] as number) > thr) continue;
-      const idx = cand.index[t] as number;
-      exact.push(sqDist(q.data, r * d, data.data, idx * d, d), idx);
+  const exact = new TopK(k);
+  for (let i0 = 0; i0 < q.rows; i0 += B) {
+    const i1 = Math.min(q.rows, i0 + B);
+    const cands: Candidates[] = [];
+    for (let r = i0; r < i1; r++) cands.push(new Candidates(k, 2 * c * (Math.sqrt(qn[r] as number) + maxNorm) ** 2));
+    for (let j0 = 0; j0 < n; j0 += B) {
+      const j1 = Math.min(n, j0 + B);
+      const w = j1 - j0;
+      gemm({ m: i1 - i0, n: w, k: d, a: qc.data.subarray(i0 * d, i1 * d), b: xc.data.subarray(j0 * d, j1 * d), transB: true, c: g });
+      for (let i = i0; i < i1; i++) scan(cands[i - i0] as Candidates, g, (i - i0) * w, w, qn[i] as number, xn, j0);
     }
-    let o = 0;
-    for (let e = 0; e < exact.size && o < k; e++) {
-      const idx = exact.i[e] as number;
-      if (self && idx === r) continue;
-      distances[r * k + o] = Math.sqrt(exact.d[e] as number);
-      indices[r * k + o] = idx;
-      o++;
+    for (let r = i0; r < i1; r++) {
+      const cand = cands[r - i0] as Candidates;
+      const thr = cand.threshold;
+      exact.reset();
+      for (let t = 0; t < cand.size; t++) {
+        if ((cand.approx[t] as number) > thr) continue;
+        const idx = cand.index[t] as number;
+        exact.push(sqDist(q.data, r * d, data.data, idx * d, d), idx);
+      }
+      for (let e = 0; e < k; e++) {
+        distances[r * k + e] = Math.sqrt(exact.d[e] as number);
+        indices[r * k + e] = exact.i[e] as number;
+      }
     }
   }
   return { distances, indices, rows: q.rows, k };
 }
 
-/** Offers row `len` approximate distances (g[go + t * stride], to rows first + t) to a row's candidates. */
-function scan(cand: Candidates, g: Float32Array, go: number, stride: number, len: number, norm: number, xn: Float64Array, first: number): void {
+/** Offers `len` approximate distances (g[go + t], to rows first + t) to a query's candidates. */
+function scan(cand: Candidates, g: Float32Array, go: number, len: number, norm: number, xn: Float64Array, first: number): void {
   let thr = cand.threshold;
   for (let t = 0; t < len; t++) {
-    const a = norm + (xn[first + t] as number) - 2 * (g[go + t * stride] as number);
+    const a = norm + (xn[first + t] as number) - 2 * (g[go + t] as number);
     if (a <= thr) {
       cand.add(a, first + t);
       thr = cand.threshold;
