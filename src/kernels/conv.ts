@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type CpuBackend, f32, runCpuKernel } from './cpu-backend.js';
+import { conv2DBackpropFilterLines, conv2DLines, lineConvApplies } from './conv-line.js';
 import { gemm } from './gemm.js';
 
 /** Upper bound on the floats of one im2col block; larger batches run in chunks of images. */
@@ -103,6 +104,8 @@ function conv2D(args: KernelArgs): tf.TensorInfo {
   if (c === null) return runCpuKernel('Conv2D', args.inputs, backend, attrs);
   const xv = f32(backend, x);
   const wv = f32(backend, filter);
+  const lined = lineConvApplies(c) ? conv2DLines(xv, wv, c) : null;
+  if (lined !== null) return backend.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', lined);
   const K = kSize(c);
   const rowsPerImage = c.outHeight * c.outWidth;
   const Co = c.outChannels;
@@ -129,6 +132,8 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   if (c === null) return runCpuKernel('Conv2DBackpropFilter', args.inputs, backend, attrs);
   const xv = f32(backend, x);
   const dyv = f32(backend, dy);
+  const lined = lineConvApplies(c) ? conv2DBackpropFilterLines(xv, dyv, c) : null;
+  if (lined !== null) return backend.makeTensorInfo(filterShape, 'float32', lined);
   const K = kSize(c);
   const rowsPerImage = c.outHeight * c.outWidth;
   const Co = c.outChannels;
