@@ -37,7 +37,7 @@ export interface NearestNeighborsOptions {
 }
 
 /** Fitted rows below which self queries stay on the calling thread (a worker's start costs more). */
-const PARALLEL_MIN_ROWS = 4096;
+const PARALLEL_MIN_ROWS = 20_000;
 
 /** The result of {@link NearestNeighbors.kneighbors}: row-major `rows x k` arrays. */
 export interface KNeighborsResult {

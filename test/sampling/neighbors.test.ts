@@ -110,14 +110,14 @@ describe('NearestNeighbors properties', () => {
     for (const q of probe) expect(Array.from(s.indices.subarray(q * 4, q * 4 + 4)), `row ${q}`).toEqual(ref[q]?.i);
   });
 
-  it('self queries on two threads (4500 rows, ties everywhere) equal one thread and the sorted brute force', () => {
+  it('self queries on two threads (20500 rows, ties everywhere) equal one thread and the sorted brute force', () => {
     const rng = new Rng(8);
-    const X = Array.from({ length: 4500 }, () => Array.from({ length: 3 }, () => rng.int(9)));
+    const X = Array.from({ length: 20_500 }, () => Array.from({ length: 3 }, () => rng.int(9)));
     const two = new NearestNeighbors({ method: 'brute', nJobs: 2 }).fit(X).kneighbors(undefined, 3);
     const one = new NearestNeighbors({ method: 'brute', nJobs: 1 }).fit(X).kneighbors(undefined, 3);
     expect(Array.from(two.indices)).toEqual(Array.from(one.indices));
     expect(Array.from(two.distances)).toEqual(Array.from(one.distances));
-    const probe = Array.from({ length: 45 }, (_, i) => i * 100 + (i % 7));
+    const probe = Array.from({ length: 41 }, (_, i) => i * 500 + (i % 7));
     const ref = bruteForce(X, probe.map((r) => X[r] as number[]), 4, false);
     probe.forEach((r, p) => {
       // The reference over all rows includes r itself (at distance 0): drop it, keep 3.
