@@ -87,4 +87,40 @@ describe('readCsv properties', () => {
       expect(flagged).toEqual(cells.flatMap((r, i) => (r.some((c) => !Number.isFinite(Number(c.replaceAll('"', '')))) ? [i] : [])));
     },
   );
+  // Arbitrary text, well-formed or not, with one line-end style per text (csv-parse takes the first
+  // line end it meets as the only record delimiter; this reader accepts LF, CRLF and CR anywhere).
+  // csv-parse's strict mode is the judge of what is malformed.
+  const anyText = fc
+    .tuple(fc.string({ unit: fc.constantFrom('a', 'b', ',', ',', '"', '\n', '\n', ' ', '1', 'é'), maxLength: 60 }), fc.boolean())
+    .map(([t, crlf]) => (crlf ? t.replaceAll('\n', '\r\n') : t));
+  test.prop([anyText, fc.integer({ min: 1, max: 16 })], { numRuns: 300 })('on any text: malformed exactly when csv-parse rejects it, otherwise the same records', async (text, readBytes) => {
+    let records: string[][] | undefined;
+    try {
+      records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
+    } catch {
+      records = undefined;
+    }
+    if (records !== undefined && records.length === 0) {
+      await expect(all(text, { readBytes })).rejects.toThrow(/empty file/);
+      return;
+    }
+    let batches: CsvBatch[];
+    try {
+      batches = await all(text, { readBytes, onError: 'skip', select: (h) => ({ numeric: [], strings: h }) });
+    } catch (e) {
+      // Only a file whose every record is malformed has no header to select from.
+      expect(records).toBeUndefined();
+      expect(String(e)).toMatch(/empty file/);
+      return;
+    }
+    const malformed = batches.reduce((n, b) => n + (b.skipped.malformed ?? 0), 0);
+    if (records === undefined) {
+      expect(malformed).toBeGreaterThan(0);
+      return;
+    }
+    expect(malformed).toBe(0);
+    const nCols = (records[0] as string[]).length;
+    const got = batches.flatMap((b) => Array.from({ length: b.rows }, (_, i) => b.strings.map((col) => col[i] as string)));
+    expect(got).toEqual(records.slice(1).filter((r) => r.length === nCols && !(nCols !== 1 && r.length === 1 && r[0] === '')));
+  });
 });
