@@ -8,7 +8,7 @@ import { fileSystem } from '../io/index.js';
 import { classificationReport, type ClassificationReport } from '../metrics/index.js';
 import { buildModel, buildPretrainable } from '../models/index.js';
 import { IsolationForest, SMOTE, SMOTETomek } from '../sampling/index.js';
-import { trainModel, trainTwoStage, type History, type Verbosity } from '../train/index.js';
+import { recalibrateBatchNorm, trainModel, trainTwoStage, type History, type Verbosity } from '../train/index.js';
 import { Rng } from '../util/rng.js';
 import { alignInput, type ColumnSpec, type FlowInput, type FlowRecord, type FlowTable, type InputReport } from './features.js';
 import { defaultLearningRate, disposeOptimizer, makeLoss, makeOptimizer, makeSchedule, type LossSpec, type OptimizerSpec } from './training-spec.js';
@@ -54,6 +54,12 @@ export interface DetectorOptions {
   benignLabel?: string;
   /** How an unseen category at scoring time is handled: `'error'` (default) or `'ignore'` (all-zero one-hot, counted in {@link Detector.lastInputReport}). */
   unknownCategories?: 'error' | 'ignore';
+  /**
+   * After training, recompute the batch-norm moving statistics on the training rows with the final
+   * weights ({@link recalibrateBatchNorm}; default true). Without it, a short run leaves moving
+   * averages of early weights and inference-mode predictions can collapse onto one class.
+   */
+  recalibrateBatchNorm?: boolean;
   /** Training epochs (default 20). */
   epochs?: number;
   /** Batch size (default 256, as the ResCAE-BiGRU paper). */
@@ -401,6 +407,7 @@ export class Detector {
       } else {
         history = await trainModel(this.net, { x, y }, finetune);
       }
+      if (o.recalibrateBatchNorm ?? true) recalibrateBatchNorm(this.net, x);
     } finally {
       tf.dispose([x, y]);
       if (valData) tf.dispose([valData.x, valData.y]);

@@ -16,3 +16,4 @@ export {
 export { trainTwoStage, type TwoStageModels, type TwoStageOptions, type TwoStageHistory } from './twoStage.js';
 export { categoricalCrossentropy, meanSquaredError, resolveLoss, type LossFn, type LossName } from './losses.js';
 export { Progress, type Verbosity, type TextSink } from './progress.js';
+export { recalibrateBatchNorm, type RecalibrateBatchNormOptions } from './batchNorm.js';
