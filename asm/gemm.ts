@@ -213,3 +213,33 @@ export function colsum(src: usize, dst: usize, rows: i32, m: i32): void {
     v128.store(dst + j, acc);
   }
 }
+
+// One backward gate pass of the reset-after GRU for `batch` rows of `units` (a multiple of 4):
+// from the state gradient dh plus the step's output gradient dy and the kept z, r, n, hn and
+// previous state, d(pre-activations) for the input side (dxp: z, r, n blocks) and the recurrent
+// side (dgh: the n block scaled by r), and the direct part g * z of the previous state's gradient.
+export function gruBackward(dh: usize, dy: usize, zp: usize, rp: usize, np: usize, hnp: usize, hp: usize, dxp: usize, dgh: usize, dhPrev: usize, batch: i32, units: i32): void {
+  const ub = <usize>units << 2;
+  const one = f32x4.splat(1);
+  let i: usize = 0;
+  for (let b = 0; b < batch; b++) {
+    const xrow = dxp + <usize>b * 3 * ub;
+    const grow = dgh + <usize>b * 3 * ub;
+    for (let u: usize = 0; u < ub; u += 16, i += 16) {
+      const g = f32x4.add(v128.load(dh + i), v128.load(dy + i));
+      const z = v128.load(zp + i);
+      const r = v128.load(rp + i);
+      const n = v128.load(np + i);
+      const dan = f32x4.mul(f32x4.mul(g, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n)));
+      const daz = f32x4.mul(f32x4.mul(f32x4.mul(g, f32x4.sub(v128.load(hp + i), n)), z), f32x4.sub(one, z));
+      const dar = f32x4.mul(f32x4.mul(f32x4.mul(dan, v128.load(hnp + i)), r), f32x4.sub(one, r));
+      v128.store(xrow + u, daz);
+      v128.store(xrow + ub + u, dar);
+      v128.store(xrow + 2 * ub + u, dan);
+      v128.store(grow + u, daz);
+      v128.store(grow + ub + u, dar);
+      v128.store(grow + 2 * ub + u, f32x4.mul(dan, r));
+      v128.store(dhPrev + i, f32x4.mul(g, z));
+    }
+  }
+}

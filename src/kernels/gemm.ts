@@ -47,6 +47,7 @@ export interface GemmModule {
   sigmoidArray(src: number, dst: number, n: number): void;
   tanhArray(src: number, dst: number, n: number): void;
   relu(src: number, dst: number, n: number): void;
+  gruBackward(dh: number, dy: number, z: number, r: number, n: number, hn: number, h: number, dxp: number, dgh: number, dhPrev: number, batch: number, units: number): void;
   colsum(src: number, dst: number, rows: number, m: number): void;
   step(src: number, dst: number, n: number, alpha: number): void;
   broadcast(op: number, big: number, small: number, dst: number, rows: number, m: number): void;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { gruGatesForwardSimd } from './gates.js';
+import { gruGatesBackwardSimd, gruGatesForwardSimd } from './gates.js';
 import { gemm } from './gemm.js';
 import type { GruSequenceArgs } from './recurrent-types.js';
 import {
@@ -65,7 +65,8 @@ export function gruSequenceFused(args: GruSequenceArgs): tf.Tensor3D {
       for (let s = T - 1; s >= 0; s--) {
         const t = backwards ? T - 1 - s : s;
         const dhPrev = new Float32Array(BU);
-        gruGatesBackward(dh, dyT.subarray(t * BU, (t + 1) * BU), s * BU, zs, rs, ns, hns, hPrev, dxp.subarray(t * B * W3, (t + 1) * B * W3), dgh.subarray(s * B * W3, (s + 1) * B * W3), dhPrev, BU, U);
+        const bwdArgs = [dh, dyT.subarray(t * BU, (t + 1) * BU), s * BU, zs, rs, ns, hns, hPrev, dxp.subarray(t * B * W3, (t + 1) * B * W3), dgh.subarray(s * B * W3, (s + 1) * B * W3), dhPrev, BU, U] as const;
+        if (!gruGatesBackwardSimd(...bwdArgs)) gruGatesBackward(...bwdArgs);
         gemm({ m: B, n: U, k: W3, a: dgh.subarray(s * B * W3, (s + 1) * B * W3), b: uv, transB: true, c: dhPrev, accumulate: true });
         dh = dhPrev;
       }
