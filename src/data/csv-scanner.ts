@@ -210,6 +210,12 @@ export class CsvScanner {
         if (ok && m <= 9007199254740991 && e10 >= -22 && e10 <= 22 && (c === delim || c === LF || c === CR || c === -1)) {
           const v = e10 >= 0 ? m * (POW10[e10] as number) : m / (POW10[-e10] as number);
           out[o + kind] = neg ? -v : v;
+          if (c === delim && field !== 0) {
+            // The common case, a number followed by a delimiter: straight to the next field.
+            p++;
+            field++;
+            continue;
+          }
         } else if (!ok && p === fieldStart && (c === delim || c === LF || c === CR || c === -1)) {
           out[o + kind] = Number.NaN; // empty field
           nonFinite = true;
