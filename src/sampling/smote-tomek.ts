@@ -2,7 +2,7 @@ import type { Seed } from '../util/rng.js';
 import type { MatrixLike } from '../util/matrix.js';
 import type { LabelArray } from './labels.js';
 import type { Resampled, Sampler } from './sampler.js';
-import { SMOTE } from './smote.js';
+import { SMOTE, type SMOTEOptions } from './smote.js';
 import type { OverSamplingStrategy } from './strategy.js';
 import { TomekLinks } from './tomek-links.js';
 
@@ -16,6 +16,8 @@ export interface SMOTETomekOptions {
   samplingStrategy?: OverSamplingStrategy;
   /** Seed of the default SMOTE (ignored when `smote` is given; default 0). */
   seed?: Seed;
+  /** Threads of the default SMOTE's and TomekLinks' neighbour searches (see {@link SMOTEOptions.nJobs}). */
+  nJobs?: number;
 }
 
 /**
@@ -28,8 +30,9 @@ export class SMOTETomek implements Sampler {
   readonly tomek: TomekLinks;
 
   constructor(options: SMOTETomekOptions = {}) {
-    this.smote = options.smote ?? new SMOTE({ samplingStrategy: options.samplingStrategy ?? 'auto', seed: options.seed ?? 0 });
-    this.tomek = options.tomek ?? new TomekLinks({ samplingStrategy: 'all' });
+    const jobs = options.nJobs === undefined ? {} : { nJobs: options.nJobs };
+    this.smote = options.smote ?? new SMOTE({ samplingStrategy: options.samplingStrategy ?? 'auto', seed: options.seed ?? 0, ...jobs });
+    this.tomek = options.tomek ?? new TomekLinks({ samplingStrategy: 'all', ...jobs });
   }
 
   /** Over-samples with `smote`, then removes Tomek links with `tomek`. */

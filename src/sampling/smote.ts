@@ -2,7 +2,7 @@ import { ValueError } from '../errors.js';
 import { Rng, type Seed } from '../util/rng.js';
 import type { DenseMatrix, MatrixLike } from '../util/matrix.js';
 import type { LabelArray } from './labels.js';
-import { NearestNeighbors, type NeighborsMethod } from './neighbors.js';
+import { NearestNeighbors, type NearestNeighborsOptions, type NeighborsMethod } from './neighbors.js';
 import { allRows, assemble, readXy, type Resampled, type Sampler } from './sampler.js';
 import { resolveOverSampling, type OverSamplingStrategy } from './strategy.js';
 
@@ -20,6 +20,8 @@ export interface SMOTEOptions {
   smallClass?: 'error' | 'shrink';
   /** Search method of the neighbour search (see {@link NearestNeighbors}; default 'auto'). */
   neighborsMethod?: NeighborsMethod;
+  /** Threads of the neighbour search (see {@link NearestNeighborsOptions.nJobs}; default every core). */
+  nJobs?: number;
   /** Seed (default 0). */
   seed?: Seed;
 }
@@ -36,6 +38,7 @@ export class SMOTE implements Sampler {
   readonly kNeighbors: number;
   readonly smallClass: 'error' | 'shrink';
   readonly neighborsMethod: NeighborsMethod;
+  readonly nJobs: number | undefined;
   readonly seed: Seed;
 
   constructor(options: SMOTEOptions = {}) {
@@ -45,6 +48,8 @@ export class SMOTE implements Sampler {
     this.smallClass = options.smallClass ?? 'error';
     if (this.smallClass !== 'error' && this.smallClass !== 'shrink') throw new ValueError('smallClass', "'error' or 'shrink'", this.smallClass);
     this.neighborsMethod = options.neighborsMethod ?? 'auto';
+    this.nJobs = options.nJobs;
+    if (this.nJobs !== undefined) new NearestNeighbors({ nJobs: this.nJobs }); // validates it early
     this.seed = options.seed ?? 0;
     new Rng(this.seed);
   }
@@ -79,7 +84,7 @@ export class SMOTE implements Sampler {
       let j = 0;
       for (let r = 0; r < m.rows; r++) if (enc.codes[r] === c) members[j++] = r;
       const classX = takeRows(m, members);
-      const nn = new NearestNeighbors({ method: this.neighborsMethod }).fit(classX).kneighbors(undefined, k);
+      const nn = new NearestNeighbors({ method: this.neighborsMethod, ...(this.nJobs === undefined ? {} : { nJobs: this.nJobs }) }).fit(classX).kneighbors(undefined, k);
       const cx = classX.data;
       for (let s = 0; s < n; s++) {
         const pick = rng.int(count * k);

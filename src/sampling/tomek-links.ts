@@ -1,6 +1,6 @@
 import type { MatrixLike } from '../util/matrix.js';
 import type { LabelArray } from './labels.js';
-import { NearestNeighbors, type NeighborsMethod } from './neighbors.js';
+import { NearestNeighbors, type NearestNeighborsOptions, type NeighborsMethod } from './neighbors.js';
 import { assemble, readXy, type Resampled, type Sampler } from './sampler.js';
 import { resolveCleaning, type CleaningStrategy } from './strategy.js';
 
@@ -14,6 +14,8 @@ export interface TomekLinksOptions {
   samplingStrategy?: CleaningStrategy;
   /** Search method of the neighbour search (see {@link NearestNeighbors}; default 'auto'). */
   neighborsMethod?: NeighborsMethod;
+  /** Threads of the neighbour search (see {@link NearestNeighborsOptions.nJobs}; default every core). */
+  nJobs?: number;
 }
 
 /**
@@ -25,10 +27,13 @@ export class TomekLinks implements Sampler {
   static readonly className = 'TomekLinks';
   readonly samplingStrategy: CleaningStrategy;
   readonly neighborsMethod: NeighborsMethod;
+  readonly nJobs: number | undefined;
 
   constructor(options: TomekLinksOptions = {}) {
     this.samplingStrategy = options.samplingStrategy ?? 'auto';
     this.neighborsMethod = options.neighborsMethod ?? 'auto';
+    this.nJobs = options.nJobs;
+    if (this.nJobs !== undefined) new NearestNeighbors({ nJobs: this.nJobs }); // validates it early
   }
 
   /** Removes the targeted members of Tomek links. */
@@ -36,7 +41,7 @@ export class TomekLinks implements Sampler {
     const { m, enc } = readXy(X, y);
     const targeted = resolveCleaning(this.samplingStrategy, enc);
     const n = m.rows;
-    const nn = new NearestNeighbors({ method: this.neighborsMethod }).fit(m).kneighbors(undefined, 1).indices;
+    const nn = new NearestNeighbors({ method: this.neighborsMethod, ...(this.nJobs === undefined ? {} : { nJobs: this.nJobs }) }).fit(m).kneighbors(undefined, 1).indices;
     const codes = enc.codes;
     const kept: number[] = [];
     for (let i = 0; i < n; i++) {

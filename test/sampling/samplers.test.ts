@@ -103,6 +103,15 @@ describe('unknown labels in a strategy are typed errors', () => {
     expect(() => new IsolationForestCleaner({ classes: ['BENIGN'] }).fitResample(X, y)).toThrow(ValueError);
     expect(() => new TomekLinks({ samplingStrategy: 'some' as 'all' }).fitResample(X, y)).toThrow(ValueError);
   });
+
+  it('nJobs: bad values are typed errors; one thread gives the same result', () => {
+    expect(() => new TomekLinks({ nJobs: 0 })).toThrow(ValueError);
+    expect(() => new SMOTE({ nJobs: 2.5 })).toThrow(ValueError);
+    expect(() => new SMOTETomek({ nJobs: -2 })).toThrow(ValueError);
+    const a = new SMOTETomek({ seed: 3, nJobs: 1 }).fitResample(X, y);
+    const b = new SMOTETomek({ seed: 3 }).fitResample(X, y);
+    expect(Array.from(a.sampleIndices)).toEqual(Array.from(b.sampleIndices));
+  });
 });
 
 describe('IsolationForestCleaner', () => {
