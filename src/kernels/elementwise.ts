@@ -195,9 +195,21 @@ function binary(name: 'Add' | 'Multiply') {
   };
 }
 
+/** out[i] = big[i] (- or /) small[i mod small.length] (JavaScript rounds each result to float32 on store, as stock). */
+function orderedLoop(divide: boolean, big: Float32Array, small: Float32Array): Float32Array {
+  const out = new Float32Array(big.length);
+  const n = small.length;
+  if (divide) {
+    for (let i0 = 0; i0 < big.length; i0 += n) for (let j = 0; j < n; j++) out[i0 + j] = (big[i0 + j] as number) / (small[j] as number);
+  } else {
+    for (let i0 = 0; i0 < big.length; i0 += n) for (let j = 0; j < n; j++) out[i0 + j] = (big[i0 + j] as number) - (small[j] as number);
+  }
+  return out;
+}
+
 /**
  * Float32 Sub / RealDiv when `b` equals `a`'s shape or is a trailing block of it (Adam divides by
- * scalars), in the SIMD module; everything else (and inputs too small to pay) to the stock kernel.
+ * scalars): in the SIMD module, or a flat loop below its size threshold; every other case to the stock kernel.
  */
 function ordered(name: 'Sub' | 'RealDiv') {
   return (args: KernelArgs): tf.TensorInfo => {
@@ -207,8 +219,8 @@ function ordered(name: 'Sub' | 'RealDiv') {
     const av = backend.data.get(a.dataId).values;
     const bv = backend.data.get(b.dataId).values;
     if (a.dtype === 'float32' && b.dtype === 'float32' && av instanceof Float32Array && bv instanceof Float32Array && bv.length > 0 && av.length >= bv.length && isTrailingBlock(a.shape, b.shape)) {
-      const out = broadcastSimd(name, av, bv);
-      if (out !== null) return backend.makeTensorInfo(tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape), 'float32', out);
+      const out = broadcastSimd(name, av, bv) ?? orderedLoop(name === 'RealDiv', av, bv);
+      return backend.makeTensorInfo(tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape), 'float32', out);
     }
     return runCpuKernel(name, args.inputs, backend, args.attrs ?? {});
   };
