@@ -132,7 +132,7 @@ export async function main(options: { quick: boolean }): Promise<void> {
       ...(pandas !== undefined ? [['pandas.read_csv (reference)', pandas.seconds, mb / pandas.seconds, pandas.cpuSeconds, mb / pandas.cpuSeconds, '-', '-', '-'] as (string | number)[]] : []),
     ],
   );
-  console.log('\nThe loader runs on one thread: MB per CPU-second approximates its wall-clock MB/s on an idle machine; wall MB/s here is what the shared machine's contention left.');
+  console.log('\nThe loader runs on one thread: MB per CPU-second approximates its wall-clock MB/s on an idle machine; wall MB/s here is what the contention on the shared machine left.');
   console.log(`rows ${r.rows} x ${r.cols} features (Float32 matrix ${matrixMb.toFixed(0)} MB); skipped ${JSON.stringify(r.skipped)}; child RSS before load ${r.baseRssMb.toFixed(0)} MB; peak RSS ${r.peakRssMb <= rssBudget ? 'within' : 'OVER'} budget`);
   if (pandas !== undefined) {
     console.log(`ratio flowsentry / pandas: wall ${(r.seconds / pandas.seconds).toFixed(2)}x, CPU ${(r.cpuSeconds / pandas.cpuSeconds).toFixed(2)}x (${os.loadavg()[0]?.toFixed(1)} load average on ${os.cpus().length} cores; shared machine)`);
