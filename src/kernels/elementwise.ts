@@ -164,8 +164,9 @@ function broadcastLoop(multiply: boolean, big: Float32Array, small: Float32Array
   return out;
 }
 
-/** True when `small`, leading 1s dropped, equals the trailing dimensions of `big`. */
+/** True when `small` holds one value, or, leading 1s dropped, equals the trailing dimensions of `big`. */
 function isTrailingBlock(big: number[], small: number[]): boolean {
+  if (small.every((d) => d === 1)) return true; // one value ([1], [1, 1], scalar): any shape
   let s = small;
   while (s.length > 0 && s[0] === 1 && s.length > big.length) s = s.slice(1);
   if (s.length > big.length) return false;

@@ -93,6 +93,7 @@ test.prop([bigShape], { numRuns: 25 })(
     const [o, st, os, ss] = await oursAndStock(() => [
       tf.add(a, bias), tf.mul(bias, a), tf.sub(a, bias), tf.div(a, bias), tf.sub(bias, a), tf.div(bias, a),
       tf.div(a, s), tf.mul(a, s), tf.add(s, a), tf.sub(a, other), tf.div(a, other), tf.div(a, tf.scalar(0)),
+      tf.mul(tf.reshape(s, [1]), a), tf.sub(a, tf.reshape(s, [1, 1, 1, 1])), tf.div(tf.reshape(a, [-1]), tf.reshape(s, [1])),
     ]);
     expect(os).toEqual(ss);
     o.forEach((v, i) => expect(v).toEqual(st[i]));
