@@ -55,7 +55,7 @@ export interface CsvBatch {
   stringNames: readonly string[];
   /** Column-major strings: `strings[k][i]` is row i of column `stringNames[k]`. */
   strings: string[][];
-  /** 1-based source line of each row, for error messages. */
+  /** 1-based source line where each row starts (a quoted field may span lines), for error messages. */
   lines: Int32Array;
   /** The rows (indices into this batch, increasing) holding a NaN or +-Infinity in a numeric column. */
   nonFiniteRows: Int32Array;
