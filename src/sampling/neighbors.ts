@@ -140,7 +140,8 @@ export class NearestNeighbors {
   private brute(data: DenseMatrix, q: DenseMatrix, k: number, self: boolean): KNeighborsResult {
     if (!self) return bruteForce(data, q, k);
     const threads = data.rows >= PARALLEL_MIN_ROWS ? resolveThreads(this.nJobs) : 1;
-    return { ...selfNeighbors(data, k, threads), rows: data.rows, k };
+    // The k-d tree's order (when the 'js' probe built one) makes the blocks compact: far blocks are skipped.
+    return { ...selfNeighbors(data, k, threads, this.index?.order ?? null), rows: data.rows, k };
   }
 
   private autoMethod(queries: number, rows: number): 'js' | 'tfjs' {
@@ -211,7 +212,8 @@ class TopK {
  * brute force on data of low intrinsic dimension (network flows are).
  */
 class KdTree {
-  private readonly order: Int32Array;
+  /** Rows in tree order (leaf by leaf): a spatial order. */
+  readonly order: Int32Array;
   private readonly sorted: Float32Array;
   private readonly nodeStart: Int32Array;
   private readonly nodeEnd: Int32Array;
@@ -450,9 +452,10 @@ function bruteForce(data: DenseMatrix, q: DenseMatrix, k: number): KNeighborsRes
   let maxNorm = 0;
   for (let r = 0; r < n; r++) maxNorm = Math.max(maxNorm, xn[r] as number);
   maxNorm = Math.sqrt(maxNorm);
-  // |approx - exact| <= (d/2 + 3) u (|q| + |x|)^2 (dot-product error of the float32 product plus the
-  // rounding of the centred inputs, u = 2^-24); the window is twice a 2x-padded bound.
-  const c = (d + 8) * 2 ** -24 * 1.05;
+  // |approx - exact| <= (d/2 + 2) u (|q| + |x|)^2 (u = 2^-24): 2 gamma_d |q||x| for the float32 dot
+  // product, 2u(|q| + |x|)^2 for the rounding of the centred inputs; padded to (d/2 + 3) u x 1.01.
+  // The window is twice the bound.
+  const c = (d / 2 + 3) * 2 ** -24 * 1.01;
   const B = 512;
   const g = new Float32Array(B * B);
   const distances = new Float64Array(q.rows * k);

@@ -14,7 +14,7 @@ import { runParallelOrSerial } from './workers/pool.js';
  * double distances (ties by lowest index). Merging the threads' exact top lists gives the exact
  * answer: a thread's window is at least as wide as the one over all pairs.
  */
-export function selfNeighbors(data: DenseMatrix, k: number, threads: number): { distances: Float64Array; indices: Int32Array } {
+export function selfNeighbors(data: DenseMatrix, k: number, threads: number, order: Int32Array | null = null): { distances: Float64Array; indices: Int32Array } {
   const { rows: n, cols: d } = data;
   const kk = k + 1; // the row itself is among its own nearest
   const parallel = threads > 1;
@@ -23,8 +23,15 @@ export function selfNeighbors(data: DenseMatrix, k: number, threads: number): { 
   const x = data.data;
   for (let r = 0; r < n; r++) for (let f = 0, o = r * d; f < d; f++) mean[f] = (mean[f] as number) + (x[o + f] as number);
   for (let f = 0; f < d; f++) mean[f] = (mean[f] as number) / n;
+  // Centred rows in `order` (slot s holds row order[s]): with a spatial order, blocks are compact
+  // and whole blocks far from a row's current neighbours are skipped.
+  const perm = new Int32Array(alloc(4 * n));
+  for (let s = 0; s < n; s++) perm[s] = order === null ? s : (order[s] as number);
   const xc = new Float32Array(alloc(4 * n * d));
-  for (let r = 0; r < n; r++) for (let f = 0, o = r * d; f < d; f++) xc[o + f] = (x[o + f] as number) - (mean[f] as number);
+  for (let s = 0; s < n; s++) {
+    const o = (perm[s] as number) * d;
+    for (let f = 0; f < d; f++) xc[s * d + f] = (x[o + f] as number) - (mean[f] as number);
+  }
   let xs = x;
   if (parallel && !(x.buffer instanceof SharedArrayBuffer)) {
     xs = new Float32Array(alloc(4 * n * d));
@@ -39,7 +46,7 @@ export function selfNeighbors(data: DenseMatrix, k: number, threads: number): { 
       results.outD = new Float64Array(alloc(8 * slots * n * kk));
       results.outI = new Int32Array(alloc(4 * slots * n * kk));
       results.used = new Int32Array(alloc(8));
-      return { wasm: distanceBytes(), x: xs, xc, n, d, kk, block: SELF_BLOCK, blocks, counter: results.used, outD: results.outD, outI: results.outI };
+      return { wasm: distanceBytes(), x: xs, xc, order: perm, n, d, kk, block: SELF_BLOCK, blocks, counter: results.used, outD: results.outD, outI: results.outI };
     },
     threads,
   );
@@ -105,8 +112,10 @@ interface SelfNeighborsTask {
   wasm: Uint8Array;
   /** The rows, as given (exact distances). */
   x: Float32Array;
-  /** The rows centred on their mean, float32 (approximate distances). */
+  /** The rows centred on their mean, float32 (approximate distances), slot s holding row order[s]. */
   xc: Float32Array;
+  /** Slot -> row. */
+  order: Int32Array;
   n: number;
   d: number;
   /** Neighbours kept per row, the row itself included. */
@@ -125,7 +134,7 @@ interface SelfNeighborsTask {
  * source, so it uses nothing from outside its body (hence its own small top-k lists).
  */
 function selfNeighborsKernel(task: SelfNeighborsTask): void {
-  const { x, xc, n, d, kk, block, blocks, counter, outD, outI } = task;
+  const { x, xc, order, n, d, kk, block, blocks, counter, outD, outI } = task;
   const tid = Atomics.add(counter, 1, 1);
   const g = globalThis as unknown as {
     WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: unknown } };
@@ -170,10 +179,11 @@ function selfNeighborsKernel(task: SelfNeighborsTask): void {
     h[thrOff + r] = Infinity;
     if (s > maxNorm) maxNorm = s;
   }
-  // |approx - exact| <= (d/2 + 3) u (|x| + |y|)^2 for the float32 dot product and the rounding of
-  // the centred rows (u = 2^-24); the window is twice that bound, padded 2x.
+  // |approx - exact| <= (d/2 + 2) u (|x| + |y|)^2 (u = 2^-24): 2 gamma_d |x||y| for the float32 dot
+  // product summed lane by lane, 2u(|x| + |y|)^2 for the rounding of the centred rows; padded to
+  // (d/2 + 3) u x 1.01. The window is twice the bound.
   const u = 2 ** -24;
-  const c = (d + 8) * u * 1.05;
+  const c = (d / 2 + 3) * u * 1.01;
   const windowOf = new Float64Array(n);
   // The kernel's float32 test (norm - 2 dot <= threshold - norm) errs by at most 4u(|x|^2 + |y|^2 +
   // 2|x.y|) <= 8u(|x|^2 + max |y|^2): its thresholds are padded by that, so it only ever adds hits.
@@ -195,7 +205,12 @@ function selfNeighborsKernel(task: SelfNeighborsTask): void {
     candI.push(new Int32Array(4));
     candA.push(new Float64Array(4));
   }
-  const add = (r: number, a: number, idx: number): void => {
+  /** Offers row `idx` to slot r: to its approximate top kk (the threshold) and/or its candidates. */
+  const add = (r: number, a: number, idx: number, top: boolean, keep: boolean): void => {
+    if (top) raise(r, a, idx);
+    if (keep) store(r, a, idx);
+  };
+  const raise = (r: number, a: number, idx: number): void => {
     // The approximate top kk (by distance, then index).
     const base = r * kk;
     const size = topN[r] as number;
@@ -215,6 +230,9 @@ function selfNeighborsKernel(task: SelfNeighborsTask): void {
     // The kernel's threshold: t - norm, rounded up (above float32 rounding) and padded.
     const v = t - (norms[r] as number) + (slack[r] as number);
     h[thrOff + r] = v + Math.abs(v) * 2 ** -20;
+  };
+  const store = (r: number, a: number, idx: number): void => {
+    const t = thr[r] as number;
     let ci = candI[r] as Int32Array;
     let ca = candA[r] as Float64Array;
     let cn = candN[r] as number;
@@ -241,26 +259,69 @@ function selfNeighborsKernel(task: SelfNeighborsTask): void {
     ca[cn] = a;
     candN[r] = cn + 1;
   };
+  // Block centroids and radii (of the centred float32 rows) for the triangle-inequality bound.
+  const cen = new Float64Array(blocks * d);
+  const rad = new Float64Array(blocks);
+  for (let bi = 0; bi < blocks; bi++) {
+    const i0 = bi * block;
+    const i1 = Math.min(n, i0 + block);
+    for (let i = i0; i < i1; i++) for (let f = 0; f < d; f++) cen[bi * d + f] = (cen[bi * d + f] as number) + (xc[i * d + f] as number);
+    for (let f = 0; f < d; f++) cen[bi * d + f] = (cen[bi * d + f] as number) / (i1 - i0);
+    let r2 = 0;
+    for (let i = i0; i < i1; i++) {
+      let s = 0;
+      for (let f = 0; f < d; f++) {
+        const v = (xc[i * d + f] as number) - (cen[bi * d + f] as number);
+        s += v * v;
+      }
+      if (s > r2) r2 = s;
+    }
+    rad[bi] = Math.sqrt(r2) * (1 + 1e-9);
+  }
+  let maxWindow = 0;
+  for (let r = 0; r < n; r++) if ((windowOf[r] as number) > maxWindow) maxWindow = windowOf[r] as number;
+  const maxThr = (bi: number): number => {
+    let m = 0;
+    const i1 = Math.min(n, bi * block + block);
+    for (let i = bi * block; i < i1; i++) if ((thr[i] as number) > m) m = thr[i] as number;
+    return m;
+  };
+  const runBlock = (i0: number, j0: number, top: boolean, keep: boolean): void => {
+    const i1 = Math.min(n, i0 + block);
+    const j1 = Math.min(n, j0 + block);
+    const both = j0 === i0 ? 0 : 1;
+    const hits = wasm.filterBlock(
+      (aOff + (i0 >> 2) * d * 4) * 4, (bOff + (j0 >> 3) * d * 8) * 4, Math.ceil((i1 - i0) / 4), Math.ceil((j1 - j0) / 8), d, d * 16, d * 32,
+      (normOff + i0) * 4, (thrOff + i0) * 4, (normOff + j0) * 4, (thrOff + j0) * 4, i1 - i0, j1 - j0, both, outOff * 4, scratchOff * 4,
+    );
+    for (let e = 0, o = outOff; e < hits; e++, o += 4) {
+      const i = i0 + (hi[o] as number);
+      const j = j0 + (hi[o + 1] as number);
+      const flags = hi[o + 3] as number;
+      const a = (norms[i] as number) + (norms[j] as number) - 2 * (h[o + 2] as number);
+      if ((flags & 1) !== 0 && a <= (thr[i] as number)) add(i, a, order[j] as number, top, keep);
+      if ((flags & 2) !== 0 && a <= (thr[j] as number)) add(j, a, order[i] as number, top, keep);
+    }
+  };
+  // Every thread first sets its thresholds from the diagonal blocks (a row's block-mates are near
+  // it in a spatial order), so that far blocks are skipped from the start; only the owner of a
+  // block row keeps its diagonal pairs as candidates below (the thresholds already hold them).
+  for (let bi = 0; bi < blocks; bi++) runBlock(bi * block, bi * block, true, false);
   for (;;) {
     const bi = Atomics.add(counter, 0, 1);
     if (bi >= blocks) break;
     const i0 = bi * block;
-    const i1 = Math.min(n, i0 + block);
-    for (let j0 = i0; j0 < n; j0 += block) {
-      const j1 = Math.min(n, j0 + block);
-      const both = j0 === i0 ? 0 : 1;
-      const hits = wasm.filterBlock(
-        (aOff + (i0 >> 2) * d * 4) * 4, (bOff + (j0 >> 3) * d * 8) * 4, Math.ceil((i1 - i0) / 4), Math.ceil((j1 - j0) / 8), d, d * 16, d * 32,
-        (normOff + i0) * 4, (thrOff + i0) * 4, (normOff + j0) * 4, (thrOff + j0) * 4, i1 - i0, j1 - j0, both, outOff * 4, scratchOff * 4,
-      );
-      for (let e = 0, o = outOff; e < hits; e++, o += 4) {
-        const i = i0 + (hi[o] as number);
-        const j = j0 + (hi[o + 1] as number);
-        const flags = hi[o + 3] as number;
-        const a = (norms[i] as number) + (norms[j] as number) - 2 * (h[o + 2] as number);
-        if ((flags & 1) !== 0 && a <= (thr[i] as number)) add(i, a, j);
-        if ((flags & 2) !== 0 && a <= (thr[j] as number)) add(j, a, i);
+    runBlock(i0, i0, false, true);
+    for (let bj = bi + 1; bj < blocks; bj++) {
+      // Every pair of the two blocks is at least lb apart: skip them when no row could take one.
+      let cd = 0;
+      for (let f = 0; f < d; f++) {
+        const v = (cen[bi * d + f] as number) - (cen[bj * d + f] as number);
+        cd += v * v;
       }
+      const lb = Math.sqrt(cd) * (1 - 1e-9) - (rad[bi] as number) - (rad[bj] as number);
+      if (lb > 0 && lb * lb - maxWindow > Math.max(maxThr(bi), maxThr(bj))) continue;
+      runBlock(i0, bj * block, true, true);
     }
   }
   // Exact re-ranking of each row's candidates; this thread's kk best go to its output slot.
@@ -268,12 +329,13 @@ function selfNeighborsKernel(task: SelfNeighborsTask): void {
   const exI = new Int32Array(kk);
   for (let r = 0; r < n; r++) {
     const cn = candN[r] as number;
-    const base = (tid * n + r) * kk;
+    const row = order[r] as number;
+    const base = (tid * n + row) * kk;
     let size = 0;
     const t = thr[r] as number;
     const ci = candI[r] as Int32Array;
     const ca = candA[r] as Float64Array;
-    const ro = r * d;
+    const ro = row * d;
     for (let e = 0; e < cn; e++) {
       if ((ca[e] as number) > t) continue;
       const idx = ci[e] as number;

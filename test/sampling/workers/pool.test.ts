@@ -32,8 +32,8 @@ describe('worker pool', () => {
     const used = runParallel(squares, task, 2);
     expect(used).toBe(Math.min(2, availableThreads()));
     expect(Array.from(task.out)).toEqual(Array.from({ length: 20_000 }, (_, i) => i * i));
+    // Every thread ran the kernel (which chunks each drew depends on the machine's load).
     expect(Atomics.load(task.counter, 1)).toBe(used);
-    if (used === 2) expect(new Set(task.owner).size).toBe(2);
   });
 
   it('one thread runs everything on the caller; nJobs resolves to the available cores', () => {
