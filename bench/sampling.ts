@@ -2,7 +2,9 @@
  * Samplers against scikit-learn 1.2 / imbalanced-learn 0.10, measured in the same run on the same
  * data (written to a temporary folder as float32 and read by bench/sampling_ref.py):
  * IsolationForest fit and scoreSamples, TomekLinks, SMOTETomek on the CICIDS2017 sample's 70 %
- * split. `--quick` uses small sizes (about a minute).
+ * split. `--quick` uses small sizes (about a minute). Our samplers use every core by default
+ * (nJobs); the "1 thread" rows show the calling thread alone. The machine is shared: compare the
+ * CPU-second ratios too.
  *
  *     npx tsx bench/run.ts sampling [--quick]
  */
@@ -14,6 +16,7 @@ import { loadCicids2017, MinMaxScaler, splitIndices, syntheticFlows } from '../s
 import { IsolationForest, SMOTETomek, TomekLinks } from '../src/sampling/index.js';
 import type { DenseMatrix } from '../src/util/matrix.js';
 import { Rng } from '../src/util/rng.js';
+import { availableThreads } from '../src/sampling/workers/pool.js';
 import { median, peakRssMb, printTable, pythonHas, runPython } from './util.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -101,7 +104,10 @@ export async function main({ quick }: { quick: boolean }): Promise<void> {
     const dir = share(m, null, { fitRows });
     const f = new IsolationForest({ seed: 0 }).fit({ data: m.data.subarray(0, fitRows * 78), rows: fitRows, cols: 78 });
     const ours = time(() => f.scoreSamples(m), quick ? 3 : 1);
-    add(`IsolationForest.scoreSamples ${n} x 78`, ours, ref('iforest-score', dir, 1));
+    const r = ref('iforest-score', dir, 1);
+    add(`IsolationForest.scoreSamples ${n} x 78`, ours, r, `nJobs default (${availableThreads()} threads)`);
+    const f1 = IsolationForest.fromJSON(f.toJSON(), { nJobs: 1 });
+    add(`IsolationForest.scoreSamples ${n} x 78, 1 thread`, time(() => f1.scoreSamples(m), quick ? 3 : 1), r, 'nJobs: 1');
     rmSync(dir, { recursive: true });
   }
   // SMOTETomek on the CICIDS2017 sample's stratified 70 % split (min-max scaled on it).
@@ -147,6 +153,10 @@ export async function main({ quick }: { quick: boolean }): Promise<void> {
     }, 1);
     const r = ref('tomek', dir, 1);
     add(`TomekLinks ${n} x 78, 10 % minority (syntheticFlows)`, ours, r, `removed: ours ${removed}, imblearn ${r?.removed ?? 'n/a'}`);
+    const ours1 = time(() => {
+      removed = y.length - new TomekLinks({ nJobs: 1 }).fitResample(m, y).y.length;
+    }, 1);
+    add(`TomekLinks ${n} x 78, 10 % minority, 1 thread`, ours1, r, `nJobs: 1; removed: ours ${removed}`);
     rmSync(dir, { recursive: true });
   }
   console.log('');

@@ -355,7 +355,7 @@ export class IsolationForest {
 }
 
 /** Rows x trees below which scoring stays on the calling thread (a worker's start costs more). */
-const PARALLEL_MIN_WORK = 1 << 22;
+const PARALLEL_MIN_WORK = 1 << 24;
 /** Rows per chunk drawn from the shared counter: one chunk of rows and one tree stay in cache together. */
 const SCORE_CHUNK = 2048;
 
