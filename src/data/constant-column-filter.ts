@@ -4,6 +4,7 @@ import { checkCols, checkJson, featureMatrix, numberArray, requireFitted, type F
 
 /** The JSON form of a fitted {@link ConstantColumnFilter}. */
 export interface ConstantColumnFilterJSON {
+  /** Always `'ConstantColumnFilter'`; `fromJSON` rejects any other value. */
   className: 'ConstantColumnFilter';
   /** Number of input columns at fit. */
   nFeaturesIn: number;
@@ -17,6 +18,7 @@ export interface ConstantColumnFilterJSON {
  * information and make scalers divide by zero. Fit on training data only.
  */
 export class ConstantColumnFilter implements Transformer<FeatureInput, DenseMatrix, ConstantColumnFilterJSON> {
+  /** Class tag `'ConstantColumnFilter'`, the `className` of the JSON form written by `toJSON`. */
   static readonly className = 'ConstantColumnFilter';
   private state: { nIn: number; kept: Int32Array } | undefined;
 
@@ -67,6 +69,12 @@ export class ConstantColumnFilter implements Transformer<FeatureInput, DenseMatr
     return { className: 'ConstantColumnFilter', nFeaturesIn: s.nIn, kept: Array.from(s.kept) };
   }
 
+  /**
+   * Rebuilds a fitted ConstantColumnFilter from the output of `toJSON` (e.g. after `JSON.parse`), with its input width and kept column indices.
+   * @param json - A ConstantColumnFilterJSON object.
+   * @returns A fitted ConstantColumnFilter equal to the one serialised.
+   * @throws ValueError if `json` is not a valid ConstantColumnFilterJSON (names the bad field).
+   */
   static fromJSON(json: unknown): ConstantColumnFilter {
     const j = checkJson(json, 'ConstantColumnFilter');
     const nIn = j.nFeaturesIn;

@@ -3,6 +3,7 @@ import { checkJson, requireFitted, type Transformer } from './transformer.js';
 
 /** The JSON form of a fitted {@link LabelEncoder}. */
 export interface LabelEncoderJSON {
+  /** Always `'LabelEncoder'`; `fromJSON` rejects any other value. */
   className: 'LabelEncoder';
   /** The classes, index = code. */
   classes: string[];
@@ -13,6 +14,7 @@ export interface LabelEncoderJSON {
  * sorts them (code-unit order). An unknown label at `transform` throws a ValueError naming it.
  */
 export class LabelEncoder implements Transformer<readonly string[], Int32Array, LabelEncoderJSON> {
+  /** Class tag `'LabelEncoder'`, the `className` of the JSON form written by `toJSON`. */
   static readonly className = 'LabelEncoder';
   private classList: string[] | undefined;
   private index = new Map<string, number>();
@@ -64,6 +66,12 @@ export class LabelEncoder implements Transformer<readonly string[], Int32Array, 
     return { className: 'LabelEncoder', classes: [...requireFitted(this.classList, 'LabelEncoder', 'toJSON')] };
   }
 
+  /**
+   * Rebuilds a fitted LabelEncoder from the output of `toJSON` (e.g. after `JSON.parse`), with its classes in code order.
+   * @param json - A LabelEncoderJSON object.
+   * @returns A fitted LabelEncoder equal to the one serialised.
+   * @throws ValueError if `json` is not a valid LabelEncoderJSON (names the bad field).
+   */
   static fromJSON(json: unknown): LabelEncoder {
     const classes = checkJson(json, 'LabelEncoder').classes;
     if (!Array.isArray(classes) || classes.some((c) => typeof c !== 'string') || new Set(classes).size !== classes.length) {

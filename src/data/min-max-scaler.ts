@@ -12,10 +12,15 @@ export interface MinMaxScalerOptions {
 
 /** The JSON form of a fitted {@link MinMaxScaler}. */
 export interface MinMaxScalerJSON {
+  /** Always `'MinMaxScaler'`; `fromJSON` rejects any other value. */
   className: 'MinMaxScaler';
+  /** Target range `[min, max]` the scaler maps the training range onto. */
   featureRange: [number, number];
+  /** Whether `transform` clips its output to `featureRange`. */
   clip: boolean;
+  /** Per-column minimum seen at fit (scikit-learn `data_min_`). */
   dataMin: number[];
+  /** Per-column maximum seen at fit (scikit-learn `data_max_`). */
   dataMax: number[];
 }
 
@@ -25,8 +30,11 @@ export interface MinMaxScalerJSON {
  * column gets scale `hi - lo` (scikit-learn's zero-range rule). Parameters in float64.
  */
 export class MinMaxScaler implements Transformer<FeatureInput, DenseMatrix, MinMaxScalerJSON> {
+  /** Class tag `'MinMaxScaler'`, the `className` of the JSON form written by `toJSON`. */
   static readonly className = 'MinMaxScaler';
+  /** Target range `[min, max]` of the transformed columns (option `featureRange`, default `[0, 1]`). */
   readonly featureRange: [number, number];
+  /** Whether `transform` clips to `featureRange` values outside the training range (option `clip`, default false). */
   readonly clip: boolean;
   private state: { dataMin: Float64Array; dataMax: Float64Array; scale: Float64Array; min: Float64Array } | undefined;
 
@@ -102,6 +110,12 @@ export class MinMaxScaler implements Transformer<FeatureInput, DenseMatrix, MinM
     return { className: 'MinMaxScaler', featureRange: [...this.featureRange], clip: this.clip, dataMin: Array.from(s.dataMin), dataMax: Array.from(s.dataMax) };
   }
 
+  /**
+   * Rebuilds a fitted MinMaxScaler from the output of `toJSON` (e.g. after `JSON.parse`), recomputing `scale` and `min` from `dataMin` and `dataMax`.
+   * @param json - A MinMaxScalerJSON object.
+   * @returns A fitted MinMaxScaler equal to the one serialised.
+   * @throws ValueError if `json` is not a valid MinMaxScalerJSON (names the bad field).
+   */
   static fromJSON(json: unknown): MinMaxScaler {
     const j = checkJson(json, 'MinMaxScaler');
     const dataMin = numberArray(j, 'dataMin');

@@ -18,7 +18,9 @@ export interface NonFiniteImputerOptions {
 
 /** The JSON form of a fitted {@link NonFiniteImputer}. */
 export interface NonFiniteImputerJSON {
+  /** Always `'NonFiniteImputer'`; `fromJSON` rejects any other value. */
   className: 'NonFiniteImputer';
+  /** How `fill` was learned: the column's finite training `'max'`, `'min'`, or `'zero'`. */
   strategy: 'max' | 'min' | 'zero';
   /** Replacement value per column. */
   fill: number[];
@@ -30,7 +32,9 @@ export interface NonFiniteImputerJSON {
  * loader's `nonFinite` policy. A column with no finite training value is filled with 0.
  */
 export class NonFiniteImputer implements Transformer<FeatureInput, DenseMatrix, NonFiniteImputerJSON> {
+  /** Class tag `'NonFiniteImputer'`, the `className` of the JSON form written by `toJSON`. */
   static readonly className = 'NonFiniteImputer';
+  /** Replacement value per column: the finite training `'max'` (default), `'min'`, or `'zero'`. */
   readonly strategy: 'max' | 'min' | 'zero';
   /** Replacements made by the last `transform`, per column. */
   lastReplaced: Int32Array = new Int32Array(0);
@@ -72,6 +76,12 @@ export class NonFiniteImputer implements Transformer<FeatureInput, DenseMatrix, 
     return { className: 'NonFiniteImputer', strategy: this.strategy, fill: Array.from(requireFitted(this.fill, 'NonFiniteImputer', 'toJSON')) };
   }
 
+  /**
+   * Rebuilds a fitted NonFiniteImputer from the output of `toJSON` (e.g. after `JSON.parse`), with its per-column `fill` values.
+   * @param json - A NonFiniteImputerJSON object.
+   * @returns A fitted NonFiniteImputer equal to the one serialised.
+   * @throws ValueError if `json` is not a valid NonFiniteImputerJSON (names the bad field).
+   */
   static fromJSON(json: unknown): NonFiniteImputer {
     const j = checkJson(json, 'NonFiniteImputer');
     const imp = new NonFiniteImputer({ strategy: j.strategy as 'max' | 'min' | 'zero' });

@@ -14,7 +14,9 @@ export interface OneHotEncoderOptions {
 
 /** The JSON form of a fitted {@link OneHotEncoder}. */
 export interface OneHotEncoderJSON {
+  /** Always `'OneHotEncoder'`; `fromJSON` rejects any other value. */
   className: 'OneHotEncoder';
+  /** What `transform` does with a category not seen at fit: `'error'` or `'ignore'` (all zeros). */
   handleUnknown: 'error' | 'ignore';
   /** Input column names (or `x0`, `x1`, ...). */
   names: string[];
@@ -37,7 +39,9 @@ function rowsOf(x: CategoricalInput): { rows: readonly (readonly string[])[]; na
  * column, output blocks in column order, names `column_category`.
  */
 export class OneHotEncoder implements Transformer<CategoricalInput, DenseMatrix, OneHotEncoderJSON> {
+  /** Class tag `'OneHotEncoder'`, the `className` of the JSON form written by `toJSON`. */
   static readonly className = 'OneHotEncoder';
+  /** What `transform` does with a category not seen at fit: `'error'` (default) throws, `'ignore'` encodes all zeros. */
   readonly handleUnknown: 'error' | 'ignore';
   private state: { names: string[]; categories: string[][]; index: Map<string, number>[]; offsets: number[]; width: number } | undefined;
 
@@ -104,6 +108,12 @@ export class OneHotEncoder implements Transformer<CategoricalInput, DenseMatrix,
     return { className: 'OneHotEncoder', handleUnknown: this.handleUnknown, names: [...s.names], categories: s.categories.map((c) => [...c]) };
   }
 
+  /**
+   * Rebuilds a fitted OneHotEncoder from the output of `toJSON` (e.g. after `JSON.parse`), with its column names and sorted categories.
+   * @param json - A OneHotEncoderJSON object.
+   * @returns A fitted OneHotEncoder equal to the one serialised.
+   * @throws ValueError if `json` is not a valid OneHotEncoderJSON (names the bad field).
+   */
   static fromJSON(json: unknown): OneHotEncoder {
     const j = checkJson(json, 'OneHotEncoder');
     const { names, categories, handleUnknown } = j;

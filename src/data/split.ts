@@ -18,7 +18,9 @@ export interface TrainTestSplitOptions {
 
 /** Row indices of the two parts, each sorted ascending. */
 export interface SplitIndices {
+  /** Indices of the training rows, ascending. */
   train: Int32Array;
+  /** Indices of the test rows, ascending (`ceil(testSize * n)` of them for a fractional `testSize`). */
   test: Int32Array;
 }
 
@@ -77,9 +79,13 @@ export function splitIndices(labels: readonly (string | number)[], options: Trai
 
 /** The two parts of a dataset and the row indices they came from. */
 export interface TrainTestSplit {
+  /** The training rows (features, categorical columns and labels), in ascending original order. */
   train: FlowDataset;
+  /** The test rows, in ascending original order. */
   test: FlowDataset;
+  /** Row indices into the input dataset of `train`, ascending. */
   trainIndices: Int32Array;
+  /** Row indices into the input dataset of `test`, ascending. */
   testIndices: Int32Array;
 }
 

@@ -11,9 +11,13 @@ export interface StandardScalerOptions {
 
 /** The JSON form of a fitted {@link StandardScaler}. */
 export interface StandardScalerJSON {
+  /** Always `'StandardScaler'`; `fromJSON` rejects any other value. */
   className: 'StandardScaler';
+  /** Whether `transform` subtracts `mean`. */
   withMean: boolean;
+  /** Whether `transform` divides by `scale`. */
   withStd: boolean;
+  /** Per-column training mean (scikit-learn `mean_`). */
   mean: number[];
   /** Population standard deviation (ddof 0); 1 for constant columns. */
   scale: number[];
@@ -24,8 +28,11 @@ export interface StandardScalerJSON {
  * population standard deviation (ddof 0), a constant column divided by 1. Sums in float64.
  */
 export class StandardScaler implements Transformer<FeatureInput, DenseMatrix, StandardScalerJSON> {
+  /** Class tag `'StandardScaler'`, the `className` of the JSON form written by `toJSON`. */
   static readonly className = 'StandardScaler';
+  /** Whether `transform` centres each column on its training mean (option `withMean`, default true). */
   readonly withMean: boolean;
+  /** Whether `transform` divides each column by its training standard deviation (option `withStd`, default true). */
   readonly withStd: boolean;
   private state: { mean: Float64Array; scale: Float64Array } | undefined;
 
@@ -103,6 +110,12 @@ export class StandardScaler implements Transformer<FeatureInput, DenseMatrix, St
     return { className: 'StandardScaler', withMean: this.withMean, withStd: this.withStd, mean: Array.from(s.mean), scale: Array.from(s.scale) };
   }
 
+  /**
+   * Rebuilds a fitted StandardScaler from the output of `toJSON` (e.g. after `JSON.parse`), with its stored `mean` and `scale`.
+   * @param json - A StandardScalerJSON object.
+   * @returns A fitted StandardScaler equal to the one serialised.
+   * @throws ValueError if `json` is not a valid StandardScalerJSON (names the bad field).
+   */
   static fromJSON(json: unknown): StandardScaler {
     const j = checkJson(json, 'StandardScaler');
     const mean = numberArray(j, 'mean');

@@ -37,7 +37,12 @@ export interface LstmSequenceArgs {
   /** Bias `[4 * units]` (PyTorch `bias_ih + bias_hh`). */
   bias: tf.Tensor1D;
   /** Initial hidden and cell states `[batch, units]`; zeros when omitted. */
-  initialState?: { h: tf.Tensor2D; c: tf.Tensor2D };
+  initialState?: {
+    /** Initial hidden state `h0`, `[batch, units]`. */
+    h: tf.Tensor2D;
+    /** Initial cell state `c0`, `[batch, units]`. */
+    c: tf.Tensor2D;
+  };
   /** Run from the last time step to the first; outputs stay aligned with the input's time steps. */
   goBackwards?: boolean;
 }
