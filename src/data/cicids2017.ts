@@ -60,6 +60,13 @@ export function normaliseCicidsLabel(raw: string): string {
  * `Infinity`/`NaN` in `Flow Bytes/s` and `Flow Packets/s`, handled by `nonFinite`). Identifier
  * columns and `Attempted Category` are never features; the duplicated `Fwd Header Length` of the
  * original form is kept once (the copy is named `Fwd Header Length.1` and dropped).
+ *
+ * @example
+ * ```ts
+ * const ds = await loadCicids2017('../shared/data/cicids2017-improved-sample', { labels: 'binary' });
+ * ds.cols; // 82 numeric flow features (identifiers and Attempted Category dropped)
+ * ds.summary.classCounts; // { BENIGN: 2500, attack: 22627 }
+ * ```
  */
 export async function loadCicids2017(path: string | readonly string[], options: Cicids2017Options = {}): Promise<FlowDataset> {
   const labels = options.labels ?? 'original';

@@ -101,8 +101,15 @@ const CHUNK = 1 << 20;
  * Numbers become Float32 (non-finite values are kept for the caller's Inf/NaN policy); string
  * columns stay strings; every skipped row is counted. Blank lines are counted as `empty`.
  *
+ * @example
  * ```ts
- * for await (const b of readCsv('flows.csv', { select: { numeric: ['Flow Duration'], strings: ['Label'] } })) { ... }
+ * let rows = 0;
+ * for await (const batch of readCsv('../shared/data/cicids2017-improved-sample/Botnet_736.csv', {
+ *   select: { numeric: ['Flow Duration', 'Total Fwd Packet'], strings: ['Label'] },
+ * })) {
+ *   rows += batch.rows; // batch.data: row-major Float32, batch.rows x batch.numericNames.length
+ * }
+ * rows; // 736
  * ```
  */
 export async function* readCsv(file: string, options: ReadCsvOptions = {}): AsyncGenerator<CsvBatch, void, undefined> {

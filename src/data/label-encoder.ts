@@ -12,6 +12,14 @@ export interface LabelEncoderJSON {
 /**
  * Encodes string labels as integers 0..nClasses-1, classes sorted as scikit-learn's LabelEncoder
  * sorts them (code-unit order). An unknown label at `transform` throws a ValueError naming it.
+ *
+ * @example
+ * ```ts
+ * const le = new LabelEncoder();
+ * le.fitTransform(['DoS', 'BENIGN', 'DoS', 'Bot']); // Int32Array [2, 0, 2, 1]
+ * le.classes; // ['BENIGN', 'Bot', 'DoS']
+ * le.inverseTransform([1, 0]); // ['Bot', 'BENIGN']
+ * ```
  */
 export class LabelEncoder implements Transformer<readonly string[], Int32Array, LabelEncoderJSON> {
   /** Class tag `'LabelEncoder'`, the `className` of the JSON form written by `toJSON`. */

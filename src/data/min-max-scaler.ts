@@ -28,6 +28,14 @@ export interface MinMaxScalerJSON {
  * Scales each column to `featureRange` from its training min and max, as scikit-learn's
  * MinMaxScaler: `x * scale + min` with `scale = (hi - lo) / (dataMax - dataMin)`; a constant
  * column gets scale `hi - lo` (scikit-learn's zero-range rule). Parameters in float64.
+ *
+ * @example
+ * ```ts
+ * const scaler = new MinMaxScaler({ featureRange: [-1, 1] });
+ * scaler.fitTransform([[0, 10], [5, 20], [10, 30]]).data; // [-1, -1, 0, 0, 1, 1]
+ * scaler.transform([[20, 0]]).data; // [3, -2]: outside the training range (no `clip`)
+ * const restored = MinMaxScaler.fromJSON(JSON.parse(JSON.stringify(scaler)));
+ * ```
  */
 export class MinMaxScaler implements Transformer<FeatureInput, DenseMatrix, MinMaxScalerJSON> {
   /** Class tag `'MinMaxScaler'`, the `className` of the JSON form written by `toJSON`. */

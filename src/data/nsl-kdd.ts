@@ -46,6 +46,14 @@ export const NSL_KDD_CATEGORIES: Readonly<Record<string, string>> = Object.fromE
  * Loads NSL-KDD (`KDDTrain+.txt`, `KDDTest+.txt`, ...: no header, 41 features, attack name,
  * difficulty). The difficulty score is not a feature; protocol_type, service and flag are returned
  * as categorical columns for a {@link OneHotEncoder}.
+ *
+ * @example
+ * ```ts
+ * const train = await loadNslKdd('../shared/data/nsl-kdd/KDDTrain+_20Percent.txt', { labels: 'category' });
+ * train.cols; // 38 numeric features
+ * train.categorical?.names; // ['protocol_type', 'service', 'flag']
+ * train.summary.classCounts; // { DoS: 9234, normal: 13449, R2L: 209, Probe: 2289, U2R: 11 }
+ * ```
  */
 export async function loadNslKdd(path: string | readonly string[], options: NslKddOptions = {}): Promise<FlowDataset> {
   const labels = options.labels ?? 'attack';

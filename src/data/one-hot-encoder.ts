@@ -37,6 +37,14 @@ function rowsOf(x: CategoricalInput): { rows: readonly (readonly string[])[]; na
 /**
  * One-hot encodes string columns as scikit-learn's OneHotEncoder does: categories sorted per
  * column, output blocks in column order, names `column_category`.
+ *
+ * @example
+ * ```ts
+ * const enc = new OneHotEncoder({ handleUnknown: 'ignore' });
+ * enc.fit([['tcp', 'http'], ['udp', 'dns'], ['tcp', 'dns']]);
+ * enc.featureNamesOut(); // ['x0_tcp', 'x0_udp', 'x1_dns', 'x1_http']
+ * enc.transform([['udp', 'ssh']]).data; // [0, 1, 0, 0]: unseen 'ssh' encodes as zeros
+ * ```
  */
 export class OneHotEncoder implements Transformer<CategoricalInput, DenseMatrix, OneHotEncoderJSON> {
   /** Class tag `'OneHotEncoder'`, the `className` of the JSON form written by `toJSON`. */

@@ -76,6 +76,14 @@ function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vec
  * eigenvectors of the covariance matrix in float64, signs fixed as scikit-learn's `svd_flip` fixes
  * them (the largest-magnitude projection of each component is positive), so projections match
  * scikit-learn's `PCA(n_components).fit_transform`.
+ *
+ * @example
+ * ```ts
+ * const ds = syntheticFlows({ features: 8, seed: 0 });
+ * const { projected, explainedVarianceRatio } = pca(new StandardScaler().fitTransform(ds), { nComponents: 2 });
+ * [projected.rows, projected.cols]; // [2980, 2]: row-major Float32 coordinates for a scatter plot
+ * explainedVarianceRatio; // share of the total variance per component, descending
+ * ```
  */
 export function pca(x: FeatureInput, options: PcaOptions = {}): PcaResult {
   const m = featureMatrix(x, 'x');

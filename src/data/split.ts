@@ -92,6 +92,13 @@ export interface TrainTestSplit {
 /**
  * Splits a dataset into train and test parts, stratified by label and seeded (see
  * {@link splitIndices}). Fit every transformer on `train` only.
+ *
+ * @example
+ * ```ts
+ * const { train, test } = trainTestSplit(syntheticFlows({ seed: 0 }), { testSize: 0.2, seed: 42 });
+ * [train.rows, test.rows]; // [2384, 596]: each class keeps its share (e.g. WebAttack 16 / 4)
+ * const scaler = new MinMaxScaler().fit(train); // fit on train only, then transform both
+ * ```
  */
 export function trainTestSplit(dataset: FlowDataset, options: TrainTestSplitOptions = {}): TrainTestSplit {
   const { train, test } = splitIndices(dataset.labels, options);

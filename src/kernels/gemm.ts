@@ -147,7 +147,18 @@ function gemmJs(args: GemmArgs): void {
   }
 }
 
-/** `C = op(A) op(B)` or `C += op(A) op(B)`; see {@link GemmArgs}. */
+/**
+ * `C = op(A) op(B)` or `C += op(A) op(B)`, row-major Float32 buffers; see {@link GemmArgs}.
+ *
+ * @example
+ * ```ts
+ * const a = new Float32Array([1, 2, 3, 4, 5, 6]); // A: [2, 3]
+ * const b = new Float32Array([1, 0, 0, 1, 1, 1]); // B: [3, 2]
+ * const c = new Float32Array(4); // C: [2, 2]
+ * gemm({ m: 2, n: 2, k: 3, a, b, c });
+ * c; // Float32Array [4, 5, 10, 11]
+ * ```
+ */
 export function gemm(args: GemmArgs): void {
   const { m, n, k, a, b, c } = args;
   if (m === 0 || n === 0) return;
