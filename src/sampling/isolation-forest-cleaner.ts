@@ -19,8 +19,11 @@ export interface IsolationForestCleanerOptions {
  * of other classes are all kept. The fitted forest is available as `forest` afterwards.
  */
 export class IsolationForestCleaner implements Sampler {
+  /** Name under which the class is registered for serialization. */
   static readonly className = 'IsolationForestCleaner';
+  /** The classes whose rows are cleaned (the forest is fitted on their rows only). */
   readonly classes: readonly Label[];
+  /** Options of the Isolation Forest fitted on those rows (default: scikit-learn's defaults, seed 0). */
   readonly isolationForestOptions: IsolationForestOptions;
   /** The forest of the last `fitResample`. */
   forest: IsolationForest | null = null;

@@ -64,23 +64,40 @@ export interface IsolationForestOptions {
 
 /** The serialized form of a fitted {@link IsolationForest} (plain JSON). */
 export interface IsolationForestJSON {
+  /** Format tag, always `'flowsentry.IsolationForest'`; `fromJSON` rejects anything else. */
   format: 'flowsentry.IsolationForest';
+  /** Version of this serialized form (1). */
   version: 1;
+  /** The constructor options the forest was built with (`nJobs` is not saved). */
   options: {
+    /** Number of trees, as {@link IsolationForestOptions.nEstimators}. */
     nEstimators: number;
+    /** Rows per tree as given, as {@link IsolationForestOptions.maxSamples}. */
     maxSamples: 'auto' | number | Fraction;
+    /** As {@link IsolationForestOptions.contamination}. */
     contamination: 'auto' | number;
+    /** As {@link IsolationForestOptions.maxFeatures}; null = all features. */
     maxFeatures: number | Fraction | null;
+    /** As {@link IsolationForestOptions.bootstrap}. */
     bootstrap: boolean;
+    /** The numeric seed the forest was grown with. */
     seed: number;
   };
+  /** Number of columns of the training matrix (scikit-learn's `n_features_in_`). */
   nFeatures: number;
+  /** Rows each tree was grown on (scikit-learn's `max_samples_`). */
   maxSamplesUsed: number;
+  /** Subtracted from `scoreSamples` in `decisionFunction` (scikit-learn's `offset_`). */
   offset: number;
+  /** Index of each tree's root node in the flat node arrays below (one entry per tree). */
   roots: number[];
+  /** Split feature (a column of X) of each node; -1 for a leaf. */
   feature: number[];
+  /** Split value of each node: x[feature] <= threshold goes left. */
   threshold: number[];
+  /** Index of each node's left child; -1 for a leaf. */
   left: number[];
+  /** Index of each node's right child; -1 for a leaf. */
   right: number[];
   /** Path length credited at each leaf: its depth + c(rows in the leaf). */
   leafValue: number[];
@@ -129,13 +146,21 @@ function percentile(values: Float64Array, q: number): number {
  * abnormal); `decisionFunction` = scoreSamples - offset; `predict` gives +1 (inlier) / -1.
  */
 export class IsolationForest {
+  /** Name under which the class is registered for serialization. */
   static readonly className = 'IsolationForest';
+  /** Number of trees (default 100). */
   readonly nEstimators: number;
+  /** Rows drawn for each tree, as given (default 'auto' = min(256, n)). */
   readonly maxSamples: 'auto' | number | Fraction;
+  /** 'auto' (default, offset -0.5) or the expected proportion of outliers in (0, 0.5]. */
   readonly contamination: 'auto' | number;
+  /** Features drawn for each tree; undefined (default) = all features. */
   readonly maxFeatures: number | Fraction | undefined;
+  /** Whether each tree's rows are drawn with replacement (default false). */
   readonly bootstrap: boolean;
+  /** Seed of the generator that draws subsamples, features and split points (default 0). */
   readonly seed: number;
+  /** Scoring threads: undefined or -1 (default) = every core, 1 = the calling thread only. */
   readonly nJobs: number | undefined;
 
   private forest: Forest | null = null;

@@ -1,7 +1,9 @@
 import { ShapeError, ValueError } from '../errors.js';
 
-/** A class label: a number or a string. */
-export type Label = number | string;
+// A class label (number | string): the same type metrics exports, reused so the API reference
+// has one documented `Label`.
+import type { Label } from '../metrics/labels.js';
+export type { Label };
 
 /** The label vectors samplers accept; they return the same kind they were given. */
 export type LabelArray = number[] | Int32Array | string[];

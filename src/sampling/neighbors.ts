@@ -61,11 +61,17 @@ const GPU_BACKENDS = new Set(['tensorflow', 'webgl', 'webgpu']);
  * duplicate of a row is still its neighbour). No n x n matrix is ever held.
  */
 export class NearestNeighbors {
+  /** Name under which the class is registered for serialization. */
   static readonly className = 'NearestNeighbors';
+  /** Neighbours returned by `kneighbors` by default (default 5). */
   readonly nNeighbors: number;
+  /** Search method (default 'auto'); see {@link NearestNeighborsOptions.method}. */
   readonly method: NeighborsMethod;
+  /** Query rows per block of the 'tfjs' path (default 1024). */
   readonly blockSize: number;
+  /** Rows per leaf of the k-d tree (default 32). */
   readonly leafSize: number;
+  /** Search threads: undefined or -1 (default) = every core, 1 = the calling thread only. */
   readonly nJobs: number | undefined;
   private data: DenseMatrix | null = null;
   private index: KdTree | null = null;

@@ -25,8 +25,11 @@ export interface SMOTETomekOptions {
  * `sampleIndices` refer to the input rows (-1 for synthetic rows).
  */
 export class SMOTETomek implements Sampler {
+  /** Name under which the class is registered for serialization. */
   static readonly className = 'SMOTETomek';
+  /** The over-sampler applied first (imbalanced-learn's `smote_`). */
   readonly smote: SMOTE;
+  /** The Tomek-link cleaner applied to SMOTE's output (imbalanced-learn's `tomek_`; default strategy 'all'). */
   readonly tomek: TomekLinks;
 
   constructor(options: SMOTETomekOptions = {}) {

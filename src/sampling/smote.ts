@@ -33,12 +33,19 @@ export interface SMOTEOptions {
  * followed by the synthetic rows, class by class.
  */
 export class SMOTE implements Sampler {
+  /** Name under which the class is registered for serialization. */
   static readonly className = 'SMOTE';
+  /** Which classes to grow and to what size (default 'auto'); see {@link SMOTEOptions.samplingStrategy}. */
   readonly samplingStrategy: OverSamplingStrategy;
+  /** Neighbours within the class to interpolate towards (default 5, imbalanced-learn's `k_neighbors`). */
   readonly kNeighbors: number;
+  /** What a class with fewer than kNeighbors + 1 rows does: 'error' (default) or 'shrink'. */
   readonly smallClass: 'error' | 'shrink';
+  /** Search method of the neighbour search (default 'auto'). */
   readonly neighborsMethod: NeighborsMethod;
+  /** Threads of the neighbour search: undefined or -1 (default) = every core, 1 = the calling thread. */
   readonly nJobs: number | undefined;
+  /** Seed of the generator that draws the rows, neighbours and gaps (default 0). */
   readonly seed: Seed;
 
   constructor(options: SMOTEOptions = {}) {

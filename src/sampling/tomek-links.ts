@@ -24,9 +24,13 @@ export interface TomekLinksOptions {
  * neighbours exclude the row itself; ties go to the lowest index.
  */
 export class TomekLinks implements Sampler {
+  /** Name under which the class is registered for serialization. */
   static readonly className = 'TomekLinks';
+  /** Classes whose rows may be removed (default 'auto' = 'not minority'). */
   readonly samplingStrategy: CleaningStrategy;
+  /** Search method of the neighbour search (default 'auto'). */
   readonly neighborsMethod: NeighborsMethod;
+  /** Threads of the neighbour search: undefined or -1 (default) = every core, 1 = the calling thread. */
   readonly nJobs: number | undefined;
 
   constructor(options: TomekLinksOptions = {}) {
