@@ -29,7 +29,12 @@ export interface IsolationForestCleaning {
 }
 
 /** The decision rule: `argmax` of the class probabilities, or an anomaly threshold chosen on benign validation flows. */
-export type DecisionRule = 'argmax' | { targetFpr: number };
+export type DecisionRule =
+  | 'argmax'
+  | {
+      /** Target false-positive rate in (0, 1): the share of benign validation flows allowed above the anomaly threshold. */
+      targetFpr: number;
+    };
 
 /** Options of a {@link Detector}; all plain JSON, saved with it. */
 export interface DetectorOptions {
@@ -83,12 +88,23 @@ export interface DetectorOptions {
 }
 
 /** Labelled flows for {@link Detector.fit} and {@link Detector.evaluate}: a loader's `FlowDataset` or records plus labels. */
-export type LabelledFlows = (FlowTable & { labels: readonly string[] }) | { records: readonly FlowRecord[]; labels: readonly string[] };
+export type LabelledFlows =
+  | (FlowTable & {
+      /** Class name of each row, in row order. */
+      labels: readonly string[];
+    })
+  | {
+      /** Flows as records (column name to value). */
+      records: readonly FlowRecord[];
+      /** Class name of each record, in record order. */
+      labels: readonly string[];
+    };
 
 /** Class probabilities of scored flows. */
 export interface Probabilities {
   /** Row-major, `rows * classes.length`. */
   data: Float32Array;
+  /** Number of scored flows. */
   rows: number;
   /** Class names, column order. */
   classes: string[];
@@ -112,6 +128,7 @@ export interface FitSummary {
   parameters: number;
   /** The anomaly threshold chosen (threshold rule only). */
   threshold?: number;
+  /** Training (fine-tuning, when pre-trained) history: loss and metrics per epoch. */
   history: History;
   /** Wall-clock seconds of the whole fit. */
   seconds: number;
@@ -155,6 +172,7 @@ function log1pSigned(a: Float32Array): void {
  * flows). `save(dir)` writes everything needed to score new flows; `Detector.load(dir)` reads it.
  */
 export class Detector {
+  /** The options the detector was built with (a deep copy; saved by `save`). */
   readonly options: DetectorOptions;
   private state: DetectorState | undefined;
   private net: tfl.LayersModel | undefined;
@@ -458,7 +476,14 @@ export class Detector {
   }
 
   /** The model inputs of flows: aligned columns, fitted transforms and scaling (row-major, `rows x modelInputDim`). */
-  transform(flows: FlowInput): { data: Float32Array; rows: number; cols: number } {
+  transform(flows: FlowInput): {
+    /** Row-major model inputs, `rows * cols`. */
+    data: Float32Array;
+    /** Number of flows. */
+    rows: number;
+    /** Model input width (`modelInputDim`). */
+    cols: number;
+  } {
     return this.matrix(flows);
   }
 

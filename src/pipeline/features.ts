@@ -8,7 +8,9 @@ export type FlowRecord = Readonly<Record<string, string | number | null | undefi
 export interface FlowTable {
   /** Row-major numeric features. */
   features: Float32Array;
+  /** Number of flows (rows of `features`). */
   rows: number;
+  /** Number of numeric columns (columns of `features`). */
   cols: number;
   /** Column names of `features`; when given, columns are matched by name, so order and extra columns do not matter. */
   featureNames?: string[];
@@ -31,18 +33,28 @@ export interface InputReport {
 
 /** The columns a fitted detector reads. */
 export interface ColumnSpec {
+  /** Names of the numeric columns, in the order the model sees them. */
   numeric: string[];
+  /** Names of the categorical (string-valued) columns, in encoding order. */
   categorical: string[];
   /** Categories seen at fit, per categorical column. */
   categories: string[][];
+  /**
+   * A category not seen at fit: 'error' throws a ValueError naming the column and row; 'ignore'
+   * encodes it as all zeros (scikit-learn's `handle_unknown='ignore'`) and counts it in the report.
+   */
   unknownCategories: 'error' | 'ignore';
 }
 
 /** Aligned raw columns: numeric matrix in fitted order and categorical rows (unknowns replaced by ''). */
 export interface AlignedInput {
+  /** Row-major numeric matrix, `rows * spec.numeric.length`, columns in the fitted order. */
   numeric: Float32Array;
+  /** Number of flows. */
   rows: number;
+  /** Per row, its categorical values in `spec.categorical` order (unknowns replaced by ''); null when there are no categorical columns. */
   categorical: string[][] | null;
+  /** How the columns were reconciled (extra columns, unknown categories). */
   report: InputReport;
 }
 

@@ -11,5 +11,5 @@ export {
   type Probabilities,
   type FitSummary,
 } from './detector.js';
-export { alignInput, type FlowInput, type FlowRecord, type FlowTable, type InputReport, type ColumnSpec } from './features.js';
+export { alignInput, type FlowInput, type FlowRecord, type FlowTable, type InputReport, type ColumnSpec, type AlignedInput } from './features.js';
 export { makeOptimizer, makeLoss, makeSchedule, type OptimizerSpec, type LossSpec } from './training-spec.js';
