@@ -14,7 +14,12 @@ export type ModelBuilderOptions = FlowModelOptions & Record<string, unknown>;
 export type ModelBuilder = (options: ModelBuilderOptions) => tfl.LayersModel;
 
 /** A builder of a classifier together with the autoencoder that pre-trains its encoder. */
-export type PretrainableBuilder = (options: ModelBuilderOptions) => { classifier: tfl.LayersModel; autoencoder: tfl.LayersModel };
+export type PretrainableBuilder = (options: ModelBuilderOptions) => {
+  /** The supervised classifier (the model a Detector trains and scores with). */
+  classifier: tfl.LayersModel;
+  /** The autoencoder that pre-trains the classifier's encoder; shares the encoder layers (weights) with `classifier`. */
+  autoencoder: tfl.LayersModel;
+};
 
 const REGISTRY = new Map<string, ModelBuilder>([
   ['mlp', mlp as ModelBuilder],
@@ -45,7 +50,15 @@ export function buildModel(name: string, options: ModelBuilderOptions): tfl.Laye
 }
 
 /** Builds a classifier and its pre-training autoencoder, or null when the architecture has none. */
-export function buildPretrainable(name: string, options: ModelBuilderOptions): { classifier: tfl.LayersModel; autoencoder: tfl.LayersModel } | null {
+export function buildPretrainable(
+  name: string,
+  options: ModelBuilderOptions,
+): {
+  /** The supervised classifier (the model a Detector trains and scores with). */
+  classifier: tfl.LayersModel;
+  /** The autoencoder that pre-trains the classifier's encoder; shares the encoder layers (weights) with `classifier`. */
+  autoencoder: tfl.LayersModel;
+} | null {
   const b = PRETRAINABLE.get(name);
   return b ? b(options) : null;
 }
