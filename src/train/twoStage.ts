@@ -24,7 +24,9 @@ export interface TwoStageOptions {
 
 /** Histories of both stages. */
 export interface TwoStageHistory {
+  /** History of the unsupervised pre-training of the autoencoder (reconstruction loss per epoch). */
   pretrain: History;
+  /** History of the supervised fine-tuning of the classifier (loss and metrics per epoch). */
   finetune: History;
 }
 
