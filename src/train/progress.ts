@@ -3,7 +3,9 @@ export type Verbosity = 'auto' | 'bar' | 'lines' | 'silent';
 
 /** A writable text sink (process.stdout by default). */
 export interface TextSink {
+  /** Writes `text` as is (no newline added); the return value is ignored. */
   write(text: string): unknown;
+  /** True for an interactive terminal: verbosity 'auto' then draws a progress bar, else one line per epoch. */
   isTTY?: boolean;
 }
 
