@@ -144,6 +144,13 @@ function percentile(values: Float64Array, q: number): number {
  * ones, split values uniformly in [min, max), to depth ceil(log2(maxSamples)). Inputs are compared
  * in float32 as scikit-learn does. `scoreSamples` is the negated paper score (lower = more
  * abnormal); `decisionFunction` = scoreSamples - offset; `predict` gives +1 (inlier) / -1.
+ *
+ * @example
+ * ```ts
+ * const X = [[0, 0], [0.1, 0], [0, 0.1], [0.1, 0.1], [0.05, 0.05], [5, 5]];
+ * const iso = new IsolationForest({ nEstimators: 50, contamination: 1 / 6, seed: 0 }).fit(X);
+ * iso.predict(X); // Int32Array [1, 1, 1, 1, 1, -1]
+ * ```
  */
 export class IsolationForest {
   /** Name under which the class is registered for serialization. */
