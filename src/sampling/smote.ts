@@ -31,6 +31,14 @@ export interface SMOTEOptions {
  * order, each new row is x + u (n - x) with x a random row of the class, n one of its kNeighbors
  * nearest neighbours within the class, u uniform in [0, 1). The output is the original rows
  * followed by the synthetic rows, class by class.
+ *
+ * @example
+ * ```ts
+ * const X = [[0, 0], [1, 0], [0, 1], [1, 1], [2, 2], [5, 5], [5, 6], [6, 5]];
+ * const r = new SMOTE({ kNeighbors: 2, seed: 0 }).fitResample(X, [0, 0, 0, 0, 0, 1, 1, 1]);
+ * r.y; // [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+ * r.sampleIndices; // [0, 1, 2, 3, 4, 5, 6, 7, -1, -1] (-1: synthetic)
+ * ```
  */
 export class SMOTE implements Sampler {
   /** Name under which the class is registered for serialization. */
