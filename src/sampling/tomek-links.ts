@@ -22,6 +22,13 @@ export interface TomekLinksOptions {
  * Tomek links (Tomek 1976) as imbalanced-learn 0.10: a row of a targeted class is removed when its
  * nearest neighbour has another label and that neighbour's nearest neighbour is the row. Nearest
  * neighbours exclude the row itself; ties go to the lowest index.
+ *
+ * @example
+ * ```ts
+ * const r = new TomekLinks().fitResample([[0], [1], [1.1], [3], [4]], ['a', 'a', 'b', 'b', 'b']);
+ * r.y; // ['a', 'a', 'b', 'b'] (1 and 1.1 form a link; 'auto' removes only the non-minority side)
+ * r.sampleIndices; // [0, 1, 3, 4]
+ * ```
  */
 export class TomekLinks implements Sampler {
   /** Name under which the class is registered for serialization. */
