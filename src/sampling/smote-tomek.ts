@@ -23,6 +23,13 @@ export interface SMOTETomekOptions {
 /**
  * SMOTE then Tomek-link cleaning (Batista et al. 2004), by composition as imbalanced-learn does.
  * `sampleIndices` refer to the input rows (-1 for synthetic rows).
+ *
+ * @example
+ * ```ts
+ * const X = [[0, 0], [1, 0], [0, 1], [1, 1], [2, 2], [5, 5], [5, 6], [6, 5]];
+ * const r = new SMOTETomek({ smote: new SMOTE({ kNeighbors: 2, seed: 0 }) }).fitResample(X, [0, 0, 0, 0, 0, 1, 1, 1]);
+ * r.y; // [0, 0, 0, 0, 0, 1, 1, 1, 1, 1]
+ * ```
  */
 export class SMOTETomek implements Sampler {
   /** Name under which the class is registered for serialization. */
