@@ -170,6 +170,15 @@ function log1pSigned(a: Float32Array): void {
  * cleaning of chosen classes, a zoo model trained with the flowsentry loop, and a decision rule
  * (argmax, or an anomaly threshold set for a target false-positive rate on benign validation
  * flows). `save(dir)` writes everything needed to score new flows; `Detector.load(dir)` reads it.
+ *
+ * @example
+ * ```ts
+ * const flows = syntheticFlows({ features: 8, seed: 1 });
+ * const detector = new Detector({ model: 'mlp', epochs: 2, seed: 0, verbose: 'silent' });
+ * const summary = await detector.fit(flows);
+ * summary.trainRows; // 2980
+ * detector.predict(flows).slice(0, 3); // e.g. ['BENIGN', 'BENIGN', 'DoS']
+ * ```
  */
 export class Detector {
   /** The options the detector was built with (a deep copy; saved by `save`). */
