@@ -240,6 +240,18 @@ export function evaluateModel(
  * Trains a one-output tfjs-layers model with a custom loop: seeded shuffling, any optimizer (SAM
  * included), learning-rate schedules, class weights, validation, early stopping, checkpoints and a
  * clean stop on Ctrl-C. Leaves no tensors behind but the optimizer's own state.
+ *
+ * @example
+ * ```ts
+ * const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 2, activation: 'softmax' })] });
+ * const x = tf.tensor2d([[0, 0], [0, 1], [1, 0], [1, 1]]);
+ * const y = tf.tensor2d([[1, 0], [0, 1], [0, 1], [0, 1]]);
+ * const h = await trainModel(model, { x, y }, { epochs: 3, batchSize: 2, loss: 'categoricalCrossentropy', seed: 0, verbose: 'silent' });
+ * h.epoch; // [0, 1, 2]
+ * h.history.loss.length; // 3 (also h.history.accuracy)
+ * x.dispose();
+ * y.dispose();
+ * ```
  */
 export async function trainModel(model: tfl.LayersModel, data: TrainData, options: TrainOptions = {}): Promise<History> {
   const epochs = positiveInt('epochs', options.epochs ?? 10);
