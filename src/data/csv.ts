@@ -96,7 +96,7 @@ const CHUNK = 1 << 20;
 /**
  * Streams a CSV file as typed-array batches with bounded memory. RFC 4180 records (quoted fields
  * with delimiters, line breaks and `""`; LF, CRLF or CR line ends; a UTF-8 BOM) are scanned from
- * the file's bytes by {@link CsvScanner}, numeric fields going straight into the batch's
+ * the file's bytes by flowsentry's byte-level CSV scanner (src/data/csv-scanner.ts), numeric fields going straight into the batch's
  * Float32Array (see csv-scanner.ts for why this is not a general-purpose parser).
  * Numbers become Float32 (non-finite values are kept for the caller's Inf/NaN policy); string
  * columns stay strings; every skipped row is counted. Blank lines are counted as `empty`.
