@@ -11,7 +11,8 @@ import { IsolationForest, SMOTE, SMOTETomek } from '../sampling/index.js';
 import { recalibrateBatchNorm, trainModel, trainTwoStage, type History, type Verbosity } from '../train/index.js';
 import { Rng } from '../util/rng.js';
 import { alignInput, type ColumnSpec, type FlowInput, type FlowRecord, type FlowTable, type InputReport } from './features.js';
-import { defaultLearningRate, disposeOptimizer, makeLoss, makeOptimizer, makeSchedule, type LossSpec, type OptimizerSpec } from './training-spec.js';
+import { disposeBaseOptimizer as disposeOptimizer } from '../optim/learning-rate.js';
+import { defaultLearningRate, makeLoss, makeOptimizer, makeSchedule, type LossSpec, type OptimizerSpec } from './training-spec.js';
 
 /** The format tag and version written into `detector.json`. */
 export const DETECTOR_FORMAT = 'flowsentry.Detector';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../errors.js';
 import { focalLoss } from '../losses/index.js';
-import { SAM } from '../optim/index.js';
+import { SAM, cosineAnnealing } from '../optim/index.js';
 import type { LossFn } from '../train/index.js';
 
 /** A JSON description of an optimizer (so a Detector can be saved with its settings). */
@@ -60,23 +60,10 @@ export function makeLoss(spec: LossSpec): LossFn | 'categoricalCrossentropy' {
 /** The learning rate per step, or undefined for a constant rate. Cosine annealing from `lr` to 0 over `steps`. */
 export function makeSchedule(name: 'constant' | 'cosine', lr: number, steps: number): ((step: number) => number) | undefined {
   if (name === 'constant') return undefined;
-  if (name === 'cosine') return (step) => (lr * (1 + Math.cos((Math.PI * Math.min(step, steps)) / steps))) / 2;
+  if (name === 'cosine') {
+    const cosine = cosineAnnealing({ learningRate: lr, tMax: steps });
+    return (step) => cosine(Math.min(step, steps)); // held at 0 after tMax (PyTorch's would rise again)
+  }
   throw new ValueError('schedule', "'constant' or 'cosine'", name);
 }
 
-/**
- * Disposes an optimizer completely. tfjs's MomentumOptimizer.dispose() forgets the learning-rate
- * scalar `c` of its SGD parent (one tensor per optimizer); this disposes it too, also inside a SAM.
- */
-export function disposeOptimizer(optimizer: tf.Optimizer): void {
-  const inner: tf.Tensor[] = [];
-  const collect = (o: unknown): void => {
-    const rec = o as { c?: unknown; base?: unknown };
-    if (rec.c instanceof tf.Tensor) inner.push(rec.c);
-    // tf.Optimizer's instanceof reads `.minimize` of its operand: test for an object first.
-    if (typeof rec.base === 'object' && rec.base !== null && rec.base instanceof tf.Optimizer) collect(rec.base);
-  };
-  collect(optimizer);
-  optimizer.dispose();
-  for (const t of inner) if (!t.isDisposed) t.dispose();
-}

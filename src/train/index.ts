@@ -3,7 +3,6 @@ import 'flowsentry/register';
 export {
   trainModel,
   evaluateModel,
-  setLearningRate,
   resolveClassWeight,
   type TrainData,
   type TrainOptions,
@@ -17,3 +16,4 @@ export { trainTwoStage, type TwoStageModels, type TwoStageOptions, type TwoStage
 export { categoricalCrossentropy, meanSquaredError, resolveLoss, type LossFn, type LossName } from './losses.js';
 export { Progress, type Verbosity, type TextSink } from './progress.js';
 export { recalibrateBatchNorm, type RecalibrateBatchNormOptions } from './batchNorm.js';
+export { setLearningRate } from '../optim/learning-rate.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { ShapeError, ValueError } from '../errors.js';
+import { isOptimizer, setLearningRate } from '../optim/learning-rate.js';
 import { Rng, type Seed } from '../util/rng.js';
 import { resolveLoss, type LossFn, type LossName } from './losses.js';
 import { Progress, type TextSink, type Verbosity } from './progress.js';
@@ -101,27 +102,6 @@ export interface TrainOptions {
   onEpochEnd?: (epoch: number, logs: EpochLogs) => unknown;
 }
 
-interface LrSettable {
-  setLearningRate?: (lr: number) => void;
-  learningRate?: number;
-  baseOptimizer?: unknown;
-  base?: unknown;
-}
-
-/** tf.Optimizer's `instanceof` reads `.minimize` of its operand, so test for an object first. */
-function isOptimizer(o: unknown): o is tf.Optimizer {
-  return typeof o === 'object' && o !== null && o instanceof tf.Optimizer;
-}
-
-/** Sets an optimizer's learning rate (SGD/Momentum `setLearningRate`, Adam & co. `learningRate`, or a wrapper's base). */
-export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  const o = optimizer as unknown as LrSettable;
-  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
-  else if (typeof o.learningRate === 'number') o.learningRate = lr;
-  else if (isOptimizer(o.baseOptimizer)) setLearningRate(o.baseOptimizer, lr);
-  else if (isOptimizer(o.base)) setLearningRate(o.base, lr);
-  else throw new ValueError('schedule', 'an optimizer whose learning rate can be set', optimizer.getClassName());
-}
 
 function positiveInt(name: string, v: number): number {
   if (!Number.isInteger(v) || v < 1) throw new ValueError(name, 'a positive integer', v);
