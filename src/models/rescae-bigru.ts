@@ -30,7 +30,8 @@ export interface ResCaeBiGruModels {
  */
 export function resCaeBiGruModels(options: ResCaeBiGruOptions): ResCaeBiGruModels {
   const o = checkModelOptions(options, { dropout: 0.5 });
-  if (o.inputDim < 3) throw new ValueError('inputDim', 'at least 3 (the ResCAE kernel width)', o.inputDim);
+  // Block 2's width-3 kernel must fit its ceil(F / 2)-wide input, so F >= 5 (resCae checks the same, naming 'features').
+  if (o.inputDim < 5) throw new ValueError('inputDim', 'at least 5 (the second ResCAE block needs a 3-wide input)', o.inputDim);
   const units = positiveInt('gruUnits', options.gruUnits ?? 64);
   const layers = positiveInt('gruLayers', options.gruLayers ?? 2);
   const filters = options.encoderFilters ?? [16, 32];

@@ -100,6 +100,9 @@ describe('model zoo', () => {
 
   it('rejects bad arguments early with ValueError naming them', () => {
     expect(() => resCaeBiGru({ inputDim: 0, numClasses: 3 })).toThrow(/inputDim/);
+    // F = 4 would reach resCae and fail there naming 'features'; the builder names its own option.
+    expect(() => resCaeBiGru({ inputDim: 4, numClasses: 3 })).toThrow(/^inputDim: expected at least 5/);
+    expect(resCaeBiGru({ inputDim: 5, numClasses: 3 }).outputs[0]!.shape).toEqual([null, 3]);
     expect(() => resCaeBiGru({ inputDim: 20, numClasses: 1 })).toThrow(/numClasses/);
     expect(() => resCaeBiGru({ inputDim: 20, numClasses: 3, gruUnits: 0 })).toThrow(/gruUnits/);
     expect(() => cnnBiLstm({ inputDim: 20, numClasses: 3, convFilters: [] })).toThrow(/convFilters/);
