@@ -1,4 +1,5 @@
 import { WASM_BASE64 } from './wasm/gemm.js';
+import { decodeBase64 } from '../util/base64.js';
 
 /**
  * Float32 matrix product on Float32Arrays: `C = op(A) * op(B)` (or `C += ...`), where `op(A)` is
@@ -52,14 +53,6 @@ export interface GemmModule {
   step(src: number, dst: number, n: number, alpha: number): void;
   broadcast(op: number, big: number, small: number, dst: number, rows: number, m: number): void;
   gruForward(xp: number, hp: number, bh: number, h: number, hNext: number, z: number, r: number, n: number, hn: number, batch: number, units: number): void;
-}
-
-function decodeBase64(s: string): Uint8Array {
-  if (typeof Buffer !== 'undefined') return Buffer.from(s, 'base64');
-  const bin = atob(s);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
 }
 
 /** Steps of k per kernel call: keeps the B block (n * K_BLOCK floats) in L2. */

@@ -1,6 +1,7 @@
 import { DISTANCE_WASM_BASE64 } from './wasm/distance.js';
 import type { DenseMatrix } from '../util/matrix.js';
 import { runParallelOrSerial } from './workers/pool.js';
+import { decodeBase64 } from '../util/base64.js';
 
 /**
  * The k nearest neighbours of every fitted row among the others (self queries, as TomekLinks and
@@ -95,14 +96,7 @@ const SELF_BLOCK = 512;
 
 let bytes: Uint8Array | null = null;
 function distanceBytes(): Uint8Array {
-  if (bytes === null) {
-    if (typeof Buffer !== 'undefined') bytes = new Uint8Array(Buffer.from(DISTANCE_WASM_BASE64, 'base64'));
-    else {
-      const bin = atob(DISTANCE_WASM_BASE64);
-      bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    }
-  }
+  bytes ??= decodeBase64(DISTANCE_WASM_BASE64);
   return bytes;
 }
 
