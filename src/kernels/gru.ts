@@ -47,14 +47,15 @@ export function gruSequenceFused(args: GruSequenceArgs): tf.Tensor3D {
     const yT = new Float32Array(T * BU); // time-major, swapped to [B, T, U] at the end
     const hp = new Float32Array(B * W3);
     let h = h0 !== null ? Float32Array.from(h0) : new Float32Array(BU);
+    // Two state buffers, swapped each step (the gate pass writes every entry of the next one).
+    let hNext = new Float32Array(BU);
     for (let s = 0; s < T; s++) {
       const t = backwards ? T - 1 - s : s;
       hPrev.set(h, s * BU);
       gemm({ m: B, n: W3, k: U, a: h, b: uv, c: hp });
-      const hNext = new Float32Array(BU);
       const fwdArgs = [xp.subarray(t * B * W3, (t + 1) * B * W3), hp, bh, h, hNext, s * BU, zs, rs, ns, hns, yT.subarray(t * BU, (t + 1) * BU), BU, U] as const;
       if (!gruGatesForwardSimd(...fwdArgs)) gruGatesForward(...fwdArgs);
-      h = hNext;
+      [h, hNext] = [hNext, h];
     }
     const value = tf.tensor3d(swapBatchTime(yT, T, B, U), [B, T, U]);
     const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
@@ -62,13 +63,13 @@ export function gruSequenceFused(args: GruSequenceArgs): tf.Tensor3D {
       const dxp = new Float32Array(T * B * W3); // time-indexed, for the input side
       const dgh = new Float32Array(T * B * W3); // step-indexed, for the recurrent side
       let dh = new Float32Array(BU);
+      let dhPrev = new Float32Array(BU); // swapped with dh each step; the gate pass overwrites it
       for (let s = T - 1; s >= 0; s--) {
         const t = backwards ? T - 1 - s : s;
-        const dhPrev = new Float32Array(BU);
         const bwdArgs = [dh, dyT.subarray(t * BU, (t + 1) * BU), s * BU, zs, rs, ns, hns, hPrev, dxp.subarray(t * B * W3, (t + 1) * B * W3), dgh.subarray(s * B * W3, (s + 1) * B * W3), dhPrev, BU, U] as const;
         if (!gruGatesBackwardSimd(...bwdArgs)) gruGatesBackward(...bwdArgs);
         gemm({ m: B, n: U, k: W3, a: dgh.subarray(s * B * W3, (s + 1) * B * W3), b: uv, transB: true, c: dhPrev, accumulate: true });
-        dh = dhPrev;
+        [dh, dhPrev] = [dhPrev, dh];
       }
       const dU = new Float32Array(U * W3);
       gemm({ m: U, n: W3, k: T * B, a: hPrev, transA: true, b: dgh, c: dU });

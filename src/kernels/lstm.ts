@@ -48,13 +48,14 @@ export function lstmSequenceFused(args: LstmSequenceArgs): tf.Tensor3D {
     const hp = new Float32Array(B * W4);
     let h = withState ? Float32Array.from(tensors[4]!.dataSync() as Float32Array) : new Float32Array(BU);
     let c = withState ? Float32Array.from(tensors[5]!.dataSync() as Float32Array) : new Float32Array(BU);
+    // Two buffers each for h and c, swapped every step (every entry of the next ones is written).
+    let hNext = new Float32Array(BU);
+    let cNext = new Float32Array(BU);
     for (let s = 0; s < T; s++) {
       const t = backwards ? T - 1 - s : s;
       hPrev.set(h, s * BU);
       cPrev.set(c, s * BU);
       gemm({ m: B, n: W4, k: U, a: h, b: uv, c: hp });
-      const hNext = new Float32Array(BU);
-      const cNext = new Float32Array(BU);
       for (let b = 0; b < B; b++) {
         const xo = (t * B + b) * W4;
         const ho = b * W4;
@@ -78,8 +79,8 @@ export function lstmSequenceFused(args: LstmSequenceArgs): tf.Tensor3D {
           y[(b * T + t) * U + u] = hv;
         }
       }
-      h = hNext;
-      c = cNext;
+      [h, hNext] = [hNext, h];
+      [c, cNext] = [cNext, c];
     }
     const value = tf.tensor3d(y, [B, T, U]);
     const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
@@ -88,9 +89,11 @@ export function lstmSequenceFused(args: LstmSequenceArgs): tf.Tensor3D {
       const da = new Float32Array(T * B * W4); // step-indexed
       let dh = new Float32Array(BU);
       let dc = new Float32Array(BU);
+      // Swapped with dh and dc each step; both are overwritten whole (gate loop, gemm without accumulate).
+      let dhPrev = new Float32Array(BU);
+      let dcPrev = new Float32Array(BU);
       for (let s = T - 1; s >= 0; s--) {
         const t = backwards ? T - 1 - s : s;
-        const dcPrev = new Float32Array(BU);
         for (let b = 0; b < B; b++) {
           const xo = (t * B + b) * W4;
           const go = (s * B + b) * W4;
@@ -115,10 +118,9 @@ export function lstmSequenceFused(args: LstmSequenceArgs): tf.Tensor3D {
             dcPrev[i] = gc * fg;
           }
         }
-        const dhPrev = new Float32Array(BU);
         gemm({ m: B, n: U, k: W4, a: da.subarray(s * B * W4, (s + 1) * B * W4), b: uv, transB: true, c: dhPrev });
-        dh = dhPrev;
-        dc = dcPrev;
+        [dh, dhPrev] = [dhPrev, dh];
+        [dc, dcPrev] = [dcPrev, dc];
       }
       const dU = new Float32Array(U * W4);
       gemm({ m: U, n: W4, k: T * B, a: hPrev, transA: true, b: da, c: dU });
