@@ -11,3 +11,4 @@ export {
   type LinearWarmupOptions,
   type WithScheduleOptions,
 } from './schedules.js';
+export { WrappedOptimizer } from './wrapped-optimizer.js';

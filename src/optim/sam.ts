@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../errors.js';
-import { deserializeOptimizer, disposeBaseOptimizer, getLearningRate, isOptimizer, setLearningRate } from './learning-rate.js';
+import { deserializeOptimizer, getLearningRate, setLearningRate } from './learning-rate.js';
+import { WrappedOptimizer } from './wrapped-optimizer.js';
 
 /**
  * A tensor with the name of the variable or slot it belongs to: the element of an optimizer's
@@ -63,7 +64,7 @@ interface Perturbed {
  * await model.fit(tf.randomNormal([32, 4]), tf.oneHot(labels, 3), { epochs: 3 }); // fit calls minimize: two gradients per step
  * ```
  */
-export class SAM extends tf.Optimizer {
+export class SAM extends WrappedOptimizer {
   /**
    * The name tfjs serialises and registers this class under (`'flowsentry.SAM'`).
    * @nocollapse
@@ -72,8 +73,6 @@ export class SAM extends tf.Optimizer {
     return 'flowsentry.SAM';
   }
 
-  /** The wrapped optimizer that applies the updates. */
-  readonly base: tf.Optimizer;
   /** Neighbourhood radius. */
   readonly rho: number;
   /** ASAM when true. */
@@ -90,10 +89,7 @@ export class SAM extends tf.Optimizer {
    *   from now on (`dispose` disposes it).
    */
   constructor(baseOptimizer: tf.Optimizer, options: SAMOptions = {}) {
-    super();
-    if (!isOptimizer(baseOptimizer)) {
-      throw new ValueError('baseOptimizer', 'a tf.Optimizer', baseOptimizer);
-    }
+    super(baseOptimizer, 'baseOptimizer');
     const rho = options.rho ?? 0.05;
     if (typeof rho !== 'number' || !Number.isFinite(rho) || rho < 0) throw new ValueError('rho', 'a finite number >= 0', rho);
     const epsilon = options.epsilon ?? 1e-12;
@@ -104,7 +100,6 @@ export class SAM extends tf.Optimizer {
     if (statisticsUpdate !== 'firstPass' && statisticsUpdate !== 'bothPasses') {
       throw new ValueError('statisticsUpdate', "'firstPass' or 'bothPasses'", statisticsUpdate);
     }
-    this.base = baseOptimizer;
     this.rho = rho;
     this.adaptive = options.adaptive ?? false;
     this.epsilon = epsilon;
@@ -211,21 +206,7 @@ export class SAM extends tf.Optimizer {
       }
       this.perturbed = null;
     }
-    disposeBaseOptimizer(this.base);
     super.dispose();
-  }
-
-  /** The base optimizer's weights (SAM itself keeps no state between steps). */
-  override async getWeights(): Promise<NamedTensor[]> {
-    return this.base.getWeights();
-  }
-
-  /**
-   * Restores the base optimizer's weights (its slots and iteration count), as saved by {@link SAM.getWeights}.
-   * @param weightValues The named tensors `getWeights` returned.
-   */
-  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    await this.base.setWeights(weightValues);
   }
 
   getConfig(): tf.serialization.ConfigDict {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../errors.js';
 import type { NamedTensor } from './sam.js';
-import { deserializeOptimizer, disposeBaseOptimizer, getLearningRate, isOptimizer, setLearningRate } from './learning-rate.js';
+import { deserializeOptimizer, getLearningRate, setLearningRate } from './learning-rate.js';
+import { WrappedOptimizer } from './wrapped-optimizer.js';
 
 /** A learning-rate schedule: the learning rate to use at a 0-based step. */
 export type Schedule = (step: number) => number;
@@ -112,7 +113,7 @@ export function linearWarmup(options: LinearWarmupOptions): Schedule {
  * `applyGradients`) it sets the wrapped optimizer's rate to `schedule(floor(step / every))`.
  * Made by {@link withSchedule}.
  */
-export class ScheduledOptimizer extends tf.Optimizer {
+export class ScheduledOptimizer extends WrappedOptimizer {
   /**
    * The name tfjs serialises and registers this class under (`'flowsentry.ScheduledOptimizer'`).
    * @nocollapse
@@ -121,8 +122,6 @@ export class ScheduledOptimizer extends tf.Optimizer {
     return 'flowsentry.ScheduledOptimizer';
   }
 
-  /** The optimizer that applies the updates (SAM included). */
-  readonly base: tf.Optimizer;
   /** The schedule. */
   readonly schedule: Schedule;
   /** Updates per schedule step. */
@@ -130,10 +129,8 @@ export class ScheduledOptimizer extends tf.Optimizer {
   private updates: number;
 
   constructor(base: tf.Optimizer, schedule: Schedule, options: WithScheduleOptions = {}) {
-    super();
-    if (!isOptimizer(base)) throw new ValueError('optimizer', 'a tf.Optimizer', base);
+    super(base, 'optimizer');
     if (typeof schedule !== 'function') throw new ValueError('schedule', 'a function (step) => number', schedule);
-    this.base = base;
     this.schedule = schedule;
     this.every = positive(options.every ?? 1, 'every', true);
     const initialStep = options.initialStep ?? 0;
@@ -163,27 +160,6 @@ export class ScheduledOptimizer extends tf.Optimizer {
     setLearningRate(this.base, this.currentLearningRate);
     this.base.applyGradients(variableGradients);
     this.updates++;
-  }
-
-  override dispose(): void {
-    disposeBaseOptimizer(this.base);
-    super.dispose();
-  }
-
-  /**
-   * The base optimizer's weights (its slots and iteration count); the schedule step is in `getConfig`.
-   * @returns The base optimizer's named tensors.
-   */
-  override async getWeights(): Promise<NamedTensor[]> {
-    return this.base.getWeights();
-  }
-
-  /**
-   * Restores the base optimizer's weights, as saved by {@link ScheduledOptimizer.getWeights}.
-   * @param weightValues The named tensors `getWeights` returned.
-   */
-  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
-    await this.base.setWeights(weightValues);
   }
 
   /** The base optimizer's config (at its current learning rate) and the step; the schedule, a function, is not serialized. */
