@@ -7,7 +7,7 @@
  */
 import 'flowsentry/register';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,7 @@ const { values } = parseArgs({
     'max-train': { type: 'string' },
     'max-test': { type: 'string' },
     'mlp-epochs': { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
   },
 });
 const quick = values.quick ?? false;
@@ -37,11 +38,18 @@ const maxTrain = Number(values['max-train'] ?? (quick ? 800 : Infinity));
 const maxTest = Number(values['max-test'] ?? (quick ? 1000 : Infinity));
 /** The MLP is cheap: it gets its own (larger) epoch budget, shown in the tables. */
 const mlpEpochs = Number(values['mlp-epochs'] ?? epochs);
-const write = values.write ?? !quick;
+/** Full runs merge their rows into the results store and rewrite the guides; --quick and --dry-run never write. */
+const write = !values['dry-run'] && (values.write ?? !quick);
 const only = values.only ? new RegExp(values.only, 'i') : null;
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = process.env.FLOWSENTRY_DATA ?? path.resolve(repoRoot, '../shared/data');
 const guides = path.join(repoRoot, 'docs/guides');
+/**
+ * Every row ever written by a full run, keyed by dataset + pipeline name: the guides are rendered
+ * from this store, so separate runs (e.g. one per dataset, in parallel) add up to one set of
+ * tables, and each row keeps the command, the training rows and the date it came from.
+ */
+const storePath = path.join(guides, 'eval-results.json');
 
 interface Row {
   guide: 'rescae-bigru' | 'msmrnet' | 'cnn-bilstm' | 'lktadn';
@@ -55,10 +63,34 @@ interface Row {
   fitSeconds?: number;
   epochs?: number;
   infer5000Seconds?: number;
-  report?: ClassificationReport;
+  report?: Pick<ClassificationReport, 'perClass'>;
   note?: string;
+  /** Training rows before any resampling, and the test rows scored. */
+  trainRows?: number;
+  testRows?: number;
+  /** The command line that produced the row, and the day. */
+  command?: string;
+  date?: string;
 }
+/** Rows of this run only. */
 const rows: Row[] = [];
+const key = (r: Row): string => `${r.guide}|${r.dataset}|${r.name}`;
+function loadStore(): Row[] {
+  if (!existsSync(storePath)) return [];
+  return (JSON.parse(readFileSync(storePath, 'utf8')) as { rows: Row[] }).rows;
+}
+/** Merges this run's rows into the store (a row of the same guide, dataset and name is replaced) and returns all rows. */
+function saveStore(): Row[] {
+  const merged = new Map(loadStore().map((r) => [key(r), r]));
+  for (const r of rows) merged.set(key(r), r);
+  const all = [...merged.values()];
+  writeFileSync(storePath, `${JSON.stringify({ note: 'Written by scripts/eval.ts; the paper guides are rendered from it.', rows: all }, null, 1)}\n`);
+  return all;
+}
+/** Stamps a row with the run it came from. */
+function stamp(r: Row, train: FlowDataset, test: FlowDataset): Row {
+  return { ...r, trainRows: train.rows, testRows: test.rows, command: command(), date: new Date().toISOString().slice(0, 10) };
+}
 
 /** A stratified subsample of at most n rows (seeded), or the dataset itself. */
 function cap(d: FlowDataset, n: number, seed: number): FlowDataset {
@@ -104,7 +136,7 @@ async function run(guide: Row['guide'], dataset: string, name: string, train: Fl
   const t0 = performance.now();
   det.predict(cap(test, 5000, 1));
   const infer = (performance.now() - t0) / 1000;
-  rows.push({ guide, dataset, name, accuracy: report.accuracy, weightedF1: report.weighted.f1, macroF1: report.macro.f1, specificity: specificity(report, BENIGN(train)), parameters: fit.parameters, fitSeconds: fit.seconds, epochs: fit.history.epoch.length, infer5000Seconds: (infer * 5000) / Math.min(5000, test.rows), report, ...(note ? { note } : {}) });
+  rows.push(stamp({ guide, dataset, name, accuracy: report.accuracy, weightedF1: report.weighted.f1, macroF1: report.macro.f1, specificity: specificity(report, BENIGN(train)), parameters: fit.parameters, fitSeconds: fit.seconds, epochs: fit.history.epoch.length, infer5000Seconds: (infer * 5000) / Math.min(5000, test.rows), report: { perClass: report.perClass }, ...(note ? { note } : {}) }, train, test));
   console.log(`${name}: accuracy ${report.accuracy.toFixed(4)}, weighted F1 ${report.weighted.f1.toFixed(4)}, macro F1 ${report.macro.f1.toFixed(4)} (fit ${fit.seconds.toFixed(0)} s)`);
   if (write) writeGuides();
   return det;
@@ -140,7 +172,8 @@ async function pyBaselines(sets: Record<string, { train: FlowDataset; test: Flow
     const res = JSON.parse(r.stdout) as Record<string, Record<string, { accuracy: number; weightedF1: number; macroF1: number; fitSeconds: number }>>;
     for (const [dataset, m] of Object.entries(res)) {
       for (const [name, s] of Object.entries(m)) {
-        rows.push({ guide: 'rescae-bigru', dataset, name: `scikit-learn ${name}`, accuracy: s.accuracy, weightedF1: s.weightedF1, macroF1: s.macroF1, fitSeconds: s.fitSeconds });
+        const split = sets[dataset]!;
+        rows.push(stamp({ guide: 'rescae-bigru', dataset, name: `scikit-learn ${name}`, accuracy: s.accuracy, weightedF1: s.weightedF1, macroF1: s.macroF1, fitSeconds: s.fitSeconds }, split.train, split.test));
         console.log(`${dataset} ${name}: accuracy ${s.accuracy.toFixed(4)}, weighted F1 ${s.weightedF1.toFixed(4)}, macro F1 ${s.macroF1.toFixed(4)}`);
       }
     }
@@ -156,11 +189,11 @@ function table(sel: Row[], extra: 'fit' | 'lkt' = 'fit'): string {
   if (sel.length === 0) return '_(not run in this evaluation)_\n';
   const head = extra === 'lkt'
     ? '| dataset | model | accuracy | weighted F1 | macro F1 | specificity (benign recall) | parameters | training s | inference s / 5000 flows |\n|---|---|---|---|---|---|---|---|---|'
-    : '| dataset | pipeline | accuracy | weighted F1 | macro F1 | parameters | epochs | training s |\n|---|---|---|---|---|---|---|---|';
+    : '| dataset | pipeline | accuracy | weighted F1 | macro F1 | parameters | epochs | training rows | training s |\n|---|---|---|---|---|---|---|---|---|';
   const lines = sel.map((r) =>
     extra === 'lkt'
       ? `| ${r.dataset} | ${r.name} | ${f4(r.accuracy)} | ${f4(r.weightedF1)} | ${f4(r.macroF1)} | ${f4(r.specificity)} | ${r.parameters ?? ''} | ${f1s(r.fitSeconds)} | ${r.infer5000Seconds === undefined ? '' : r.infer5000Seconds.toFixed(2)} |`
-      : `| ${r.dataset} | ${r.name}${r.note ? ` (${r.note})` : ''} | ${f4(r.accuracy)} | ${f4(r.weightedF1)} | ${f4(r.macroF1)} | ${r.parameters ?? ''} | ${r.epochs ?? ''} | ${f1s(r.fitSeconds)} |`,
+      : `| ${r.dataset} | ${r.name}${r.note ? ` (${r.note})` : ''} | ${f4(r.accuracy)} | ${f4(r.weightedF1)} | ${f4(r.macroF1)} | ${r.parameters ?? ''} | ${r.epochs ?? ''} | ${r.trainRows ?? ''} | ${f1s(r.fitSeconds)} |`,
   );
   return `${head}\n${lines.join('\n')}\n`;
 }
@@ -171,15 +204,25 @@ function perClass(r: Row | undefined): string {
   return `| class | precision | recall | F1 | support |\n|---|---|---|---|---|\n${lines.join('\n')}\n`;
 }
 
-function settings(): string {
-  const cmd = `npx tsx scripts/eval.ts${quick ? ' --quick' : ''}${values.epochs ? ` --epochs ${epochs}` : ''}${Number.isFinite(maxTrain) && !quick ? ` --max-train ${maxTrain}` : ''}${Number.isFinite(maxTest) && !quick ? ` --max-test ${maxTest}` : ''}${values['mlp-epochs'] ? ` --mlp-epochs ${mlpEpochs}` : ''}${values.only ? ` --only '${values.only}'` : ''}`;
-  return `Generated by \`${cmd}\` on ${new Date().toISOString().slice(0, 10)} (tfjs ${tf.version_core}, backend ${tf.getBackend()}). ` +
-    `Epochs: ${epochs}; training rows: ${Number.isFinite(maxTrain) ? `a stratified subsample of at most ${maxTrain}` : 'all'}; test rows: ${Number.isFinite(maxTest) ? `a stratified subsample of at most ${maxTest}` : 'all'}. ` +
+/** The command line that reproduces this run. */
+function command(): string {
+  return `npx tsx scripts/eval.ts${quick ? ' --quick' : ''}${values.epochs ? ` --epochs ${epochs}` : ''}${Number.isFinite(maxTrain) && !quick ? ` --max-train ${maxTrain}` : ''}${Number.isFinite(maxTest) && !quick ? ` --max-test ${maxTest}` : ''}${values['mlp-epochs'] ? ` --mlp-epochs ${mlpEpochs}` : ''}${values.only ? ` --only '${values.only}'` : ''}`;
+}
+
+/** The provenance paragraph of a guide: which commands (and so which subsamples and epochs) its rows come from. */
+function settings(sel: Row[]): string {
+  const cmds = [...new Set(sel.map((r) => r.command ?? '(unrecorded)'))];
+  const dates = [...new Set(sel.map((r) => r.date ?? ''))].filter(Boolean).sort();
+  return `Rendered by \`scripts/eval.ts\` from \`docs/guides/eval-results.json\` (tfjs ${tf.version_core}, backend ${tf.getBackend()}; runs of ${dates.join(', ') || 'unknown date'}). ` +
+    `Each row records the command that produced it; the rows here come from ${cmds.map((c) => `\`${c}\``).join(', ')}. ` +
+    'The "training rows" column gives the rows of the training split used (the whole CICIDS2017 70 % split is 17,588 rows, KDDTrain+_20Percent 25,192) before cleaning and resampling; ' +
+    'the test rows are the whole 30 % split / KDDTest+ unless the command caps them (`--max-test`). ' +
     'Times are wall-clock seconds on a 2-core machine shared with other jobs: compare them only within a table.';
 }
 
 function writeGuides(): void {
-  const by = (g: Row['guide']): Row[] => rows.filter((r) => r.guide === g);
+  const all = saveStore();
+  const by = (g: Row['guide']): Row[] => all.filter((r) => r.guide === g);
   const rescae = by('rescae-bigru');
   const paperRow = rescae.find((r) => r.dataset === 'CICIDS2017' && r.name === 'ResCAE-BiGRU, paper recipe');
   const tunedRow = rescae.find((r) => r.dataset === 'CICIDS2017' && r.name === 'ResCAE-BiGRU, tuned');
@@ -189,7 +232,7 @@ group: Papers reproduced
 ---
 # Paper: ResCAE-BiGRU on imbalanced traffic
 
-${settings()}
+${settings(rescae)}
 
 ## What is reproduced
 
@@ -282,7 +325,7 @@ model of the zoo with batch norm (MSMRNet and LKT-ADN use momentum 0.99, an even
   put('paper-rescae-bigru.md', rescae, doc);
   put('paper-msmrnet.md', by('msmrnet'), `${front('Paper: MSMRNet, 5 vs 10 deep, with and without residuals')}# Paper: MSMRNet, 5 vs 10 deep, with and without residuals
 
-${settings()}
+${settings(by('msmrnet'))}
 
 MSMRNet (\`msmrnet-multiscale-memory-residual.txt\`): stacked multi-scale memory modules
 (parallel Conv1D k = 1, 3, 5 + BN + ReLU, then an LSTM) with identity shortcuts (MSMRNet) or
@@ -294,7 +337,7 @@ Reduced runs (see the settings line) under-train the deeper stacks first; compar
 `);
   put('paper-cnn-bilstm.md', by('cnn-bilstm'), `${front('Paper: CNN-BiLSTM')}# Paper: CNN-BiLSTM
 
-${settings()}
+${settings(by('cnn-bilstm'))}
 
 CNN-BiLSTM (\`cnn-bilstm-mindspore-abstract.txt\`; only the abstract is available, so the layer
 sizes are flowsentry's documented defaults: Conv1D 32 and 64, k = 3, max-pool 2, BiLSTM 64,
@@ -304,7 +347,7 @@ reports 99 % accuracy on its own data and split; not comparable.
 ${table(by('cnn-bilstm'))}`);
   put('paper-lktadn.md', by('lktadn'), `${front('Paper: LKT-ADN, teacher vs distilled student')}# Paper: LKT-ADN, teacher vs distilled student
 
-${settings()}
+${settings(by('lktadn'))}
 
 LKT-ADN (\`lktadn-knowledge-transfer-abstract.txt\`; only the abstract is available): a
 multi-scale residual spatio-temporal teacher (\`lktAdnTeacher\`: stride-2 multi-scale residual
@@ -384,7 +427,7 @@ if (!quick) {
     const t1 = performance.now();
     predict(teacher.transform(five));
     const infer = ((performance.now() - t1) / 1000) * (5000 / five.rows);
-    rows.push({ guide: 'lktadn', dataset: 'CICIDS2017', name: 'LKT-ADN student (distilled, T = 4)', accuracy: report.accuracy, weightedF1: report.weighted.f1, macroF1: report.macro.f1, specificity: specificity(report, 'BENIGN'), parameters: student.countParams(), fitSeconds, infer5000Seconds: infer, report });
+    rows.push(stamp({ guide: 'lktadn', dataset: 'CICIDS2017', name: 'LKT-ADN student (distilled, T = 4)', accuracy: report.accuracy, weightedF1: report.weighted.f1, macroF1: report.macro.f1, specificity: specificity(report, 'BENIGN'), parameters: student.countParams(), fitSeconds, infer5000Seconds: infer, report: { perClass: report.perClass } }, cicTrain, cicTest));
     console.log(`student: accuracy ${report.accuracy.toFixed(4)}, weighted F1 ${report.weighted.f1.toFixed(4)}`);
     student.dispose();
     teacher.dispose();
