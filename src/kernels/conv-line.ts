@@ -95,3 +95,88 @@ export function conv2DBackpropFilterLines(x: Float32Array, dy: Float32Array, c: 
   w.transpose(gOff * 4, outOff * 4, Co, kp);
   return h.slice(outOff, outOff + L.k * Co);
 }
+
+/**
+ * Conv2DBackpropInput (the input gradient, and what conv2dTranspose runs) with one filter row,
+ * without col2im. In each padded input line, position q = ow * strideWidth + fw receives
+ * dy[ow] W[fw]^T; the positions of one phase q mod strideWidth get the taps fw of that phase, so
+ * per phase this is a stride-1 convolution of the dy line with those taps reversed: the product
+ * reads its rows in place (overlapping rows of dy, as `conv2DLines` reads x) and writes every
+ * strideWidth-th position of the padded dx lines. All lines share one pitch, so each phase is a
+ * single product over the whole batch. Requires inChannels a multiple of 8 (the product writes
+ * 8 columns at a time, and the phases interleave); see `lineInputGradApplies`.
+ */
+export function lineInputGradApplies(c: ConvInfo): boolean {
+  return c.filterHeight === 1 && c.padInfo.top === 0 && c.padInfo.bottom === 0 && c.dilationWidth === 1 && c.dilationHeight === 1 && c.inChannels % 8 === 0;
+}
+
+/** Steps of k per product call (keeps the taps' block of B in L2), as gemm.ts does. */
+const K_BLOCK = 256;
+/** Column panels (of 8) per product call. */
+const N_BLOCK = 16;
+
+/** Conv2DBackpropInput `[batch, inHeight, inWidth, inChannels]`, or null without the SIMD module. */
+export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array, c: ConvInfo): Float32Array | null {
+  const C = c.inChannels;
+  const Co = c.outChannels;
+  const s = c.strideWidth;
+  const FW = c.filterWidth;
+  const OW = c.outWidth;
+  const left = c.padInfo.left;
+  const lines = c.batchSize * c.outHeight;
+  // Padded dx line: positions [0, Q) with the input at [left, left + inWidth).
+  const Q = Math.max(left + c.inWidth, (OW - 1) * s + FW);
+  const J = Math.ceil(Q / s); // positions per phase per line
+  const taps = (phase: number) => Math.max(0, Math.ceil((FW - phase) / s));
+  const D = taps(0) - 1; // zero rows before each dy line, so a row can look back D rows
+  const pitch = D + J; // dy rows per line; dx lines are pitch * s positions apart
+  const m = lines * pitch;
+  const mt = (m + 3) >> 2;
+  const ldb = (C * 4) % 1024 === 0 ? C + 8 : C; // no L1 aliasing between B rows
+  const dyOff = 0;
+  const bOff = dyOff + (mt * 4 + D + 1) * Co;
+  const dxOff = bOff + FW * Co * ldb + 16;
+  const s1 = simdHeap(dxOff + (mt * 4 * s + 1) * C + 16);
+  if (s1 === null) return null;
+  const { w, h } = s1;
+  // dy lines at pitch rows, zeros around them (and past the last line, where tiles read).
+  h.fill(0, dyOff, dyOff + D * Co);
+  for (let l = 0; l < lines; l++) {
+    const at = dyOff + (l * pitch + D) * Co;
+    h.set(dy.subarray(l * OW * Co, (l + 1) * OW * Co), at);
+    h.fill(0, at + OW * Co, at + pitch * Co);
+  }
+  h.fill(0, dyOff + (m + D) * Co, bOff);
+  if (taps(s - 1) === 0) h.fill(0, dxOff, dxOff + mt * 4 * s * C); // phases without taps stay 0
+  for (let phase = 0; phase < s; phase++) {
+    const T = taps(phase);
+    if (T === 0) continue;
+    // B rows (t' * Co + co), t' = 0..T-1 for fw = phase + (T - 1 - t') * s: W[fw]^T, [Co, C].
+    for (let t = 0; t < T; t++) {
+      const fw = phase + (T - 1 - t) * s;
+      for (let ci = 0; ci < C; ci++) {
+        const src = (fw * C + ci) * Co;
+        for (let co = 0; co < Co; co++) h[bOff + (t * Co + co) * ldb + ci] = filter[src + co] as number;
+      }
+    }
+    const k = T * Co;
+    const a = (dyOff + (D - (T - 1)) * Co) * 4;
+    const nt = C / 8;
+    for (let j0 = 0; j0 < nt; j0 += N_BLOCK) {
+      const nb = Math.min(N_BLOCK, nt - j0);
+      for (let p0 = 0; p0 < k; p0 += K_BLOCK) {
+        const kc = Math.min(K_BLOCK, k - p0);
+        w.sgemm(a + p0 * 4, Co * 4, 4, (bOff + p0 * ldb + j0 * 8) * 4, ldb * 4, (dxOff + phase * C + j0 * 8) * 4, s * C * 4, mt, nb, kc, p0 > 0 ? 1 : 0);
+      }
+    }
+  }
+  const dx = new Float32Array(c.batchSize * c.inHeight * c.inWidth * C);
+  const lineIn = c.inWidth * C;
+  for (let n = 0, l = 0; n < c.batchSize; n++) {
+    for (let oh = 0; oh < c.outHeight; oh++, l++) {
+      const src = dxOff + (l * pitch * s + left) * C;
+      dx.set(h.subarray(src, src + lineIn), (n * c.inHeight + oh * c.strideHeight) * lineIn);
+    }
+  }
+  return dx;
+}

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type CpuBackend, f32, runCpuKernel } from './cpu-backend.js';
-import { conv2DBackpropFilterLines, conv2DLines, lineConvApplies } from './conv-line.js';
+import { conv2DBackpropFilterLines, conv2DBackpropInputLines, conv2DLines, lineConvApplies, lineInputGradApplies } from './conv-line.js';
 import { gemm } from './gemm.js';
 
 /** Upper bound on the floats of one im2col block; larger batches run in chunks of images. */
@@ -158,7 +158,7 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   return backend.makeTensorInfo(filterShape, 'float32', dW);
 }
 
-/** cpu Conv2DBackpropInput (also what conv2dTranspose runs): dcols = dy W^T, then col2im. */
+/** cpu Conv2DBackpropInput (also what conv2dTranspose runs): in place for one filter row, else dcols = dy W^T, then col2im. */
 function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as CpuBackend;
   const dy = args.inputs['dy'] as tf.TensorInfo;
@@ -169,6 +169,8 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   if (c === null) return runCpuKernel('Conv2DBackpropInput', args.inputs, backend, attrs);
   const dyv = f32(backend, dy);
   const wv = f32(backend, filter);
+  const lined = lineInputGradApplies(c) ? conv2DBackpropInputLines(dyv, wv, c) : null;
+  if (lined !== null) return backend.makeTensorInfo(inputShape, 'float32', lined);
   const K = kSize(c);
   const rowsPerImage = c.outHeight * c.outWidth;
   const Co = c.outChannels;
