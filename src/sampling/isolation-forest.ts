@@ -2,6 +2,8 @@ import { NotFittedError, ShapeError, ValueError } from '../errors.js';
 import { Rng, type Seed } from '../util/rng.js';
 import { toMatrix, type DenseMatrix, type MatrixLike } from '../util/matrix.js';
 import { resolveThreads, runParallelOrSerial } from './workers/pool.js';
+import { decodeBase64 } from '../util/base64.js';
+import { IFOREST_WASM_BASE64 } from './wasm/iforest.js';
 
 const EULER_GAMMA = 0.5772156649015329;
 /** scikit-learn's FEATURE_THRESHOLD: a feature whose max <= min + 1e-7 in a node is constant there. */
@@ -253,7 +255,7 @@ export class IsolationForest {
     };
     this.nFeatures = m.cols;
     this.maxSamplesUsed = maxSamples;
-    this.offset = this.contamination === 'auto' ? -0.5 : percentile(this.scoreMatrix(m), 100 * this.contamination);
+    this.offset = this.contamination === 'auto' ? -0.5 : percentile(this.scoreMatrix(m) as Float64Array, 100 * this.contamination);
     return this;
   }
 
@@ -268,9 +270,14 @@ export class IsolationForest {
    */
   scoreSamples(X: MatrixLike): Float64Array {
     this.checkFitted('scoreSamples');
-    const m = toMatrix(X, 'X');
+    const m = toMatrix(X, 'X', { finite: false });
     if (m.cols !== this.nFeatures) throw new ShapeError('X', `${this.nFeatures} columns (as in fit)`, `${m.cols} columns`);
-    return this.scoreMatrix(m);
+    const scores = this.scoreMatrix(m);
+    if (scores === null) {
+      toMatrix(m, 'X'); // throws the ValueError naming the first non-finite value's row and column
+      throw new ValueError('X', 'finite values', 'a NaN or an infinity');
+    }
+    return scores;
   }
 
   /** scoreSamples(X) - offset: negative for outliers, non-negative for inliers. */
@@ -353,31 +360,49 @@ export class IsolationForest {
     return this.forest;
   }
 
-  /** Path-length sums of every row over the trees, on up to `nJobs` threads for large inputs. */
-  private scoreMatrix(m: DenseMatrix): Float64Array {
+  /**
+   * scoreSamples of the rows of `m`, on up to `nJobs` threads for large inputs; null when a value
+   * is NaN or infinite (the kernel checks every chunk it copies, cheaper than a separate pass).
+   */
+  private scoreMatrix(m: DenseMatrix): Float64Array | null {
     const f = this.forest as Forest;
-    this.compiled ??= compileForest(f);
+    this.compiled ??= compileForest(f, m.cols);
     const c = this.compiled;
     const n = m.rows;
-    const threads = n * c.roots.length >= PARALLEL_MIN_WORK ? resolveThreads(this.nJobs) : 1;
+    const threads = n * c.trees >= PARALLEL_MIN_WORK ? resolveThreads(this.nJobs) : 1;
     let depthSum: Float64Array;
+    let finite: boolean;
+    const task = (x: Float32Array, sums: Float64Array, counter: Int32Array): ScoreTask => ({
+      wasm: iforestBytes(),
+      image: c.image,
+      nodes: c.nodes,
+      trees: c.trees,
+      x,
+      cols: m.cols,
+      rows: n,
+      depthSum: sums,
+      counter,
+      chunk: SCORE_CHUNK,
+      block: SCORE_BLOCK,
+    });
     if (threads > 1) {
       // Rows and sums in shared memory; every thread draws chunks of rows from one atomic counter.
       const shared = m.data.buffer instanceof SharedArrayBuffer;
       const x = shared ? m.data : new Float32Array(new SharedArrayBuffer(m.data.byteLength));
       if (!shared) x.set(m.data);
       const sums = new Float64Array(new SharedArrayBuffer(8 * n));
-      runParallelOrSerial(
-        scoreKernel,
-        () => ({ ...c, x, cols: m.cols, rows: n, depthSum: sums.fill(0), counter: new Int32Array(new SharedArrayBuffer(4)), chunk: SCORE_CHUNK }),
-        threads,
-      );
+      let counter: Int32Array = new Int32Array(0);
+      runParallelOrSerial(scoreKernel, () => task(x, sums, (counter = new Int32Array(new SharedArrayBuffer(8)))), threads);
       depthSum = sums;
+      finite = counter[1] === 0;
     } else {
       depthSum = new Float64Array(n);
-      scoreKernel({ ...c, x: m.data, cols: m.cols, rows: n, depthSum, counter: new Int32Array(1), chunk: SCORE_CHUNK });
+      const counter = new Int32Array(2);
+      scoreKernel(task(m.data, depthSum, counter));
+      finite = counter[1] === 0;
     }
-    const denominator = c.roots.length * averagePathLength(this.maxSamplesUsed);
+    if (!finite) return null;
+    const denominator = c.trees * averagePathLength(this.maxSamplesUsed);
     const scores = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       scores[i] = -(2 ** (denominator !== 0 ? -(depthSum[i] as number) / denominator : 0));
@@ -388,37 +413,59 @@ export class IsolationForest {
 
 /** Rows x trees below which scoring stays on the calling thread (a worker's start costs more). */
 const PARALLEL_MIN_WORK = 1 << 24;
-/** Rows per chunk drawn from the shared counter: one chunk of rows and one tree stay in cache together. */
-const SCORE_CHUNK = 2048;
+/** Rows per chunk drawn from the shared counter and copied into the thread's WebAssembly memory. */
+const SCORE_CHUNK = 1024;
+/** Rows that every tree walks in turn inside the kernel (they stay in the L1 cache meanwhile). */
+const SCORE_BLOCK = 64;
 
-/**
- * The forest laid out for scoring: the two children of a node are consecutive (right = left + 1),
- * so a step is `left + (x > threshold)` without a branch to mispredict; a leaf loops on itself
- * (threshold +Infinity), so every row descends exactly `levels[t]` steps in tree t.
- */
-interface CompiledForest {
-  roots: Int32Array;
-  levels: Int32Array;
-  feature: Int32Array;
-  left: Int32Array;
-  threshold: Float64Array;
-  leafValue: Float64Array;
+let wasmBytes: Uint8Array | null = null;
+function iforestBytes(): Uint8Array {
+  wasmBytes ??= decodeBase64(IFOREST_WASM_BASE64);
+  return wasmBytes;
 }
 
-function compileForest(f: Forest): CompiledForest {
+/**
+ * The forest laid out for the scoring kernel (./wasm/iforest.asm.ts) as the image of the start of
+ * its WebAssembly memory: node records of 16 bytes (f32 split value, i32 byte offset of the split
+ * feature in a row, i32 address of the left child; the right child's record follows the left's),
+ * then every node's path length (f64), then each tree's root address and depth (i32). A leaf has
+ * split value +Infinity and is its own left child, so a row stays on it and every row descends
+ * exactly `levels[t]` steps in tree t without a branch. The double thresholds are rounded down to
+ * float32: for a float32 input v, v > t exactly when v > (the largest float32 <= t).
+ */
+interface CompiledForest {
+  image: Uint8Array;
+  nodes: number;
+  trees: number;
+}
+
+/** The largest float32 <= t (t finite or +Infinity). */
+function float32Below(t: number): number {
+  const f = Math.fround(t);
+  if (f <= t) return f;
+  const bits = new Float32Array(1);
+  const ints = new Int32Array(bits.buffer);
+  bits[0] = f;
+  if (f === 0) ints[0] = 0x80000001 | 0; // the negative float32 closest to zero
+  else if (f > 0) ints[0] = (ints[0] as number) - 1;
+  else ints[0] = (ints[0] as number) + 1;
+  return bits[0] as number;
+}
+
+function compileForest(f: Forest, cols: number): CompiledForest {
   const total = f.feature.length;
-  const feature = new Int32Array(total);
-  const left = new Int32Array(total);
-  const threshold = new Float64Array(total);
-  const leafValue = new Float64Array(total);
-  const roots = new Int32Array(f.roots.length);
-  const levels = new Int32Array(f.roots.length);
+  const trees = f.roots.length;
+  const image = new Uint8Array(total * 16 + total * 8 + trees * 8);
+  const view = new DataView(image.buffer);
+  const leafBase = total * 16;
+  const rootsBase = leafBase + total * 8;
+  const levelsBase = rootsBase + trees * 4;
   const stackOld: number[] = [];
   const stackNew: number[] = [];
   const stackDepth: number[] = [];
   let next = 0;
-  for (let t = 0; t < f.roots.length; t++) {
-    roots[t] = next;
+  for (let t = 0; t < trees; t++) {
+    view.setInt32(rootsBase + 4 * t, next * 16, true);
     stackOld.push(f.roots[t] as number);
     stackNew.push(next++);
     stackDepth.push(0);
@@ -428,80 +475,88 @@ function compileForest(f: Forest): CompiledForest {
       const node = stackNew.pop() as number;
       const depth = stackDepth.pop() as number;
       const feat = f.feature[old] as number;
+      const rec = node * 16;
       if (feat < 0) {
-        feature[node] = 0;
-        left[node] = node;
-        threshold[node] = Infinity;
-        leafValue[node] = f.leafValue[old] as number;
+        view.setFloat32(rec, Infinity, true);
+        view.setInt32(rec + 4, 0, true);
+        view.setInt32(rec + 8, rec, true);
+        view.setFloat64(leafBase + node * 8, f.leafValue[old] as number, true);
         if (depth > deepest) deepest = depth;
         continue;
       }
       if (next + 2 > total) throw new ValueError('forest', 'binary trees whose nodes are each reached once', `more than ${total} nodes reached`);
-      feature[node] = feat;
-      threshold[node] = f.threshold[old] as number;
-      left[node] = next;
+      if (feat >= cols) throw new ValueError('forest', `split features below the number of columns (${cols})`, feat);
+      view.setFloat32(rec, float32Below(f.threshold[old] as number), true);
+      view.setInt32(rec + 4, feat * 4, true);
+      view.setInt32(rec + 8, next * 16, true);
       stackOld.push(f.left[old] as number, f.right[old] as number);
       stackNew.push(next, next + 1);
       stackDepth.push(depth + 1, depth + 1);
       next += 2;
     }
-    levels[t] = deepest;
+    view.setInt32(levelsBase + 4 * t, deepest, true);
   }
-  return { roots, levels, feature, left, threshold, leafValue };
+  return { image, nodes: total, trees };
 }
 
 /** Work of {@link scoreKernel}: the compiled forest, the rows, the sums it fills and the chunk counter. */
-interface ScoreTask extends CompiledForest {
+interface ScoreTask {
+  /** The compiled scoring module (./wasm/iforest.asm.ts: `score` and `memory`). */
+  wasm: Uint8Array;
+  /** {@link CompiledForest.image}. */
+  image: Uint8Array;
+  nodes: number;
+  trees: number;
   x: Float32Array;
   cols: number;
   rows: number;
   depthSum: Float64Array;
+  /** [next row to score, 1 once a chunk held a NaN or an infinity (it is skipped)]. */
   counter: Int32Array;
   chunk: number;
+  block: number;
 }
 
 /**
  * Adds every tree's path length to depthSum for chunks of rows drawn from `counter` until none are
- * left. Self-contained (it runs in worker threads from its source): four rows descend together,
- * four independent load chains the CPU can overlap.
+ * left: each chunk is copied into this thread's WebAssembly memory behind the forest's image and
+ * scored there. Self-contained (it runs in worker threads from its source).
  */
 function scoreKernel(task: ScoreTask): void {
-  const { roots, levels, feature, left, threshold, leafValue, x, cols, rows, depthSum, counter, chunk } = task;
+  const { image, nodes, trees, x, cols, rows, depthSum, counter, chunk, block } = task;
+  const g = globalThis as unknown as {
+    WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: unknown } };
+  };
+  const wasm = new g.WebAssembly.Instance(new g.WebAssembly.Module(task.wasm), {}).exports as {
+    memory: { buffer: ArrayBuffer; grow(pages: number): number };
+    score(nodes: number, leafBase: number, roots: number, levels: number, nTrees: number, rows: number, nRows: number, rowBytes: number, sums: number, block: number): void;
+    allFinite(p: number, n: number): number;
+  };
+  const leafBase = nodes * 16;
+  const rootsBase = leafBase + nodes * 8;
+  const levelsBase = rootsBase + trees * 4;
+  const rowsBase = (image.length + 15) & ~15;
+  const sumsBase = rowsBase + ((chunk * cols * 4 + 15) & ~15);
+  const bytes = sumsBase + chunk * 8;
+  const have = wasm.memory.buffer.byteLength;
+  if (bytes > have) wasm.memory.grow(Math.ceil((bytes - have) / 65536));
+  new Uint8Array(wasm.memory.buffer).set(image, 0);
+  const h32 = new Float32Array(wasm.memory.buffer);
+  const h64 = new Float64Array(wasm.memory.buffer);
   for (;;) {
     const start = Atomics.add(counter, 0, chunk);
     if (start >= rows) return;
     const end = Math.min(rows, start + chunk);
-    for (let t = 0; t < roots.length; t++) {
-      const root = roots[t] as number;
-      const steps = levels[t] as number;
-      let i = start;
-      for (; i + 3 < end; i += 4) {
-        const o0 = i * cols;
-        const o1 = o0 + cols;
-        const o2 = o1 + cols;
-        const o3 = o2 + cols;
-        let a = root;
-        let b = root;
-        let c = root;
-        let e = root;
-        for (let s = 0; s < steps; s++) {
-          a = (left[a] as number) + +((x[o0 + (feature[a] as number)] as number) > (threshold[a] as number));
-          b = (left[b] as number) + +((x[o1 + (feature[b] as number)] as number) > (threshold[b] as number));
-          c = (left[c] as number) + +((x[o2 + (feature[c] as number)] as number) > (threshold[c] as number));
-          e = (left[e] as number) + +((x[o3 + (feature[e] as number)] as number) > (threshold[e] as number));
-        }
-        depthSum[i] = (depthSum[i] as number) + (leafValue[a] as number);
-        depthSum[i + 1] = (depthSum[i + 1] as number) + (leafValue[b] as number);
-        depthSum[i + 2] = (depthSum[i + 2] as number) + (leafValue[c] as number);
-        depthSum[i + 3] = (depthSum[i + 3] as number) + (leafValue[e] as number);
-      }
-      for (; i < end; i++) {
-        const o = i * cols;
-        let a = root;
-        for (let s = 0; s < steps; s++) a = (left[a] as number) + +((x[o + (feature[a] as number)] as number) > (threshold[a] as number));
-        depthSum[i] = (depthSum[i] as number) + (leafValue[a] as number);
-      }
+    const count = end - start;
+    h32.set(x.subarray(start * cols, end * cols), rowsBase >> 2);
+    if (wasm.allFinite(rowsBase, count * cols) === 0) {
+      // The caller reports the bad value (its row and column) after the run.
+      Atomics.store(counter, 1, 1);
+      continue;
     }
+    h64.fill(0, sumsBase >> 3, (sumsBase >> 3) + count);
+    wasm.score(0, leafBase, rootsBase, levelsBase, trees, rowsBase, count, cols * 4, sumsBase, block);
+    depthSum.set(h64.subarray(sumsBase >> 3, (sumsBase >> 3) + count), start);
   }
 }
 

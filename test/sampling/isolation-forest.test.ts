@@ -175,6 +175,52 @@ describe('IsolationForest behaviour', () => {
     expect(Array.from(IsolationForest.fromJSON(reversed).scoreSamples(small))).toEqual(Array.from(f.scoreSamples(small)));
   });
 
+  it('rows on and beside every split value (float32 neighbours of the double thresholds) go where the double comparison sends them', () => {
+    const f = new IsolationForest({ nEstimators: 20, seed: 3 }).fit(X);
+    const json = f.toJSON();
+    const next = (v: number, dir: 1 | -1) => {
+      const b = new Float32Array([v]);
+      const i = new Int32Array(b.buffer);
+      if (v === 0) i[0] = dir > 0 ? 1 : (0x80000001 | 0);
+      else i[0] = (i[0] as number) + ((v > 0) === (dir > 0) ? 1 : -1);
+      return b[0] as number;
+    };
+    // For every split: the float32 at, just below and just above its threshold, in its feature.
+    const rows: number[][] = [];
+    json.feature.forEach((feat, node) => {
+      if (feat < 0) return;
+      const t = Math.fround(json.threshold[node] as number);
+      for (const v of [t, next(t, -1), next(t, 1)]) rows.push([0.5, 0.5, 0.5].map((base, j) => (j === feat ? v : base)));
+    });
+    const data = Float32Array.from(rows.flat());
+    const walk = (r: number) => {
+      let total = 0;
+      for (const root of json.roots) {
+        let node = root;
+        while ((json.feature[node] as number) >= 0) {
+          node = (data[r * 3 + (json.feature[node] as number)] as number) <= (json.threshold[node] as number) ? (json.left[node] as number) : (json.right[node] as number);
+        }
+        total += json.leafValue[node] as number;
+      }
+      return -(2 ** (-total / (json.roots.length * averagePathLength(json.maxSamplesUsed))));
+    };
+    const s = f.scoreSamples({ data, rows: rows.length, cols: 3 });
+    expect(rows.length).toBeGreaterThan(300);
+    rows.forEach((_, r) => expect(s[r]).toBe(walk(r)));
+  });
+
+  it('scoreSamples names the row and column of a NaN or infinity, on one thread and on two', () => {
+    const f = new IsolationForest({ seed: 1 }).fit(X);
+    const bad = [[0, 0, 0], [1, NaN, 1]];
+    expect(() => f.scoreSamples(bad)).toThrow(/row 1, column 1/);
+    const n = 170_000;
+    const data = new Float32Array(n * 3).fill(0.25);
+    data[150_001 * 3 + 2] = -Infinity;
+    const two = IsolationForest.fromJSON(f.toJSON(), { nJobs: 2 });
+    expect(() => two.scoreSamples({ data, rows: n, cols: 3 })).toThrow(ValueError);
+    expect(() => two.scoreSamples({ data, rows: n, cols: 3 })).toThrow(/row 150001, column 2/);
+  });
+
   it('rejects bad input with typed errors', () => {
     expect(() => new IsolationForest({ nJobs: 0 })).toThrow(ValueError);
     expect(() => new IsolationForest({ nJobs: 1.5 })).toThrow(ValueError);
