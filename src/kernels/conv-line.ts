@@ -1,121 +1,186 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { simdHeap } from './gemm.js';
+import { type GemmModule, simdHeap } from './gemm.js';
 
 type ConvInfo = tf.backend_util.Conv2DInfo;
 
 /**
  * Convolutions with one filter row (conv1d as conv2d, the papers' k x 1 / 1 x k kernels) without
- * im2col: each image line is copied once into the SIMD module with its left/right zero padding,
- * and the product reads the im2col matrix in place: its row `ow` is the `filterWidth * inChannels`
- * floats starting at `ow * strideWidth * inChannels`, so rows overlap and nothing is expanded.
- * Requires float32 NHWC, no dilation, no top/bottom padding and outChannels a multiple of 8 (the
- * callers check `lineConvApplies` and otherwise use im2col).
+ * im2col / col2im. The image lines are copied once into the SIMD module, zero-padded, all at one
+ * pitch: `rows` output positions (`rows * strideWidth` input positions) per line. Output row
+ * (line l, position ow) of the im2col matrix is then the `filterWidth * inChannels` floats at
+ * `(l * rows + ow) * strideWidth * inChannels`: one stride for the whole batch, rows overlapping
+ * in memory, so each convolution is one product over all lines that reads the matrix in place.
+ * Rows ow >= outWidth of a line are computed from padding and dropped (or, where they are a
+ * product's k dimension, multiply zeros). Requires float32 NHWC, no dilation, no top/bottom
+ * padding, and a multiple of 8 for the channels the product writes (the callers check
+ * `lineConvApplies` / `lineInputGradApplies` and otherwise use im2col).
  */
 export function lineConvApplies(c: ConvInfo): boolean {
-  return c.filterHeight === 1 && c.padInfo.top === 0 && c.padInfo.bottom === 0 && c.dilationWidth === 1 && c.dilationHeight === 1 && c.outChannels % 8 === 0;
+  return oneRow(c) && c.outChannels % 8 === 0;
 }
 
-interface Layout {
-  lines: number;
-  /** Floats per padded line. */
-  lp: number;
-  /** Floats of the padded-lines region, slack included. */
-  size: number;
-  k: number;
-  rowStep: number;
-}
-
-function layout(c: ConvInfo): Layout {
-  const C = c.inChannels;
-  const k = c.filterWidth * C;
-  const rowStep = c.strideWidth * C;
-  const lp = Math.max(c.padInfo.left + c.inWidth, (c.outWidth - 1) * c.strideWidth + c.filterWidth) * C;
-  const lines = c.batchSize * c.outHeight;
-  // Rows past outWidth (up to 4 more) and columns past k (up to 8 more) read past the last line.
-  return { lines, lp, size: lines * lp + 4 * rowStep + k + 16, k, rowStep };
-}
-
-/** Copies every output line's input line into `h` at `off`, zero-padded left and right. */
-function copyLines(x: Float32Array, c: ConvInfo, L: Layout, h: Float32Array, off: number): void {
-  const C = c.inChannels;
-  const left = c.padInfo.left * C;
-  const lineIn = c.inWidth * C;
-  h.fill(0, off, off + L.size);
-  for (let n = 0, l = 0; n < c.batchSize; n++) {
-    for (let oh = 0; oh < c.outHeight; oh++, l++) {
-      const src = (n * c.inHeight + oh * c.strideHeight) * lineIn;
-      h.set(x.subarray(src, src + lineIn), off + l * L.lp + left);
-    }
-  }
-}
-
-/** Conv2D output `[batch, outHeight, outWidth, outChannels]`, or null without the SIMD module. */
-export function conv2DLines(x: Float32Array, filter: Float32Array, c: ConvInfo): Float32Array | null {
-  const L = layout(c);
-  const Co = c.outChannels;
-  const OW = c.outWidth;
-  const wOff = L.size;
-  const cOff = wOff + L.k * Co + 16;
-  const total = L.lines * OW;
-  const s = simdHeap(cOff + (total + 4) * Co);
-  if (s === null) return null;
-  const { w, h } = s;
-  copyLines(x, c, L, h, 0);
-  h.set(filter.subarray(0, L.k * Co), wOff);
-  const mt = (OW + 3) >> 2;
-  // Lines in order: the rows a line computes past outWidth land on the next line's rows, which
-  // that line then overwrites.
-  for (let l = 0; l < L.lines; l++) {
-    w.sgemm(l * L.lp * 4, L.rowStep * 4, 4, wOff * 4, Co * 4, (cOff + l * OW * Co) * 4, Co * 4, mt, Co / 8, L.k, 0);
-  }
-  return h.slice(cOff, cOff + total * Co);
-}
-
-/** Conv2DBackpropFilter `[1, filterWidth, inChannels, outChannels]`, or null without the SIMD module. */
-export function conv2DBackpropFilterLines(x: Float32Array, dy: Float32Array, c: ConvInfo): Float32Array | null {
-  const L = layout(c);
-  const Co = c.outChannels;
-  const OW = c.outWidth;
-  const R = L.lines * OW;
-  const kp = (L.k + 7) & ~7;
-  const rawOff = L.size;
-  const dyTOff = rawOff + R * Co;
-  const gOff = dyTOff + R * Co; // dW^T [Co, kp]
-  const outOff = gOff + Co * kp; // dW [kp, Co]
-  const s = simdHeap(outOff + kp * Co);
-  if (s === null) return null;
-  const { w, h } = s;
-  copyLines(x, c, L, h, 0);
-  h.set(dy.subarray(0, R * Co), rawOff);
-  w.transpose(rawOff * 4, dyTOff * 4, R, Co);
-  // dW^T [Co, k] = sum over lines of dy_line^T [Co, OW] x X_line [OW, k], X_line read in place.
-  for (let l = 0; l < L.lines; l++) {
-    w.sgemm((dyTOff + l * OW) * 4, R * 4, 4, l * L.lp * 4, L.rowStep * 4, gOff * 4, kp * 4, Co / 4, kp / 8, OW, l > 0 ? 1 : 0);
-  }
-  w.transpose(gOff * 4, outOff * 4, Co, kp);
-  return h.slice(outOff, outOff + L.k * Co);
-}
-
-/**
- * Conv2DBackpropInput (the input gradient, and what conv2dTranspose runs) with one filter row,
- * without col2im. In each padded input line, position q = ow * strideWidth + fw receives
- * dy[ow] W[fw]^T; the positions of one phase q mod strideWidth get the taps fw of that phase, so
- * per phase this is a stride-1 convolution of the dy line with those taps reversed: the product
- * reads its rows in place (overlapping rows of dy, as `conv2DLines` reads x) and writes every
- * strideWidth-th position of the padded dx lines. All lines share one pitch, so each phase is a
- * single product over the whole batch. Requires inChannels a multiple of 8 (the product writes
- * 8 columns at a time, and the phases interleave); see `lineInputGradApplies`.
- */
+/** Conditions of {@link conv2DBackpropInputLines}: the product writes inChannels columns. */
 export function lineInputGradApplies(c: ConvInfo): boolean {
-  return c.filterHeight === 1 && c.padInfo.top === 0 && c.padInfo.bottom === 0 && c.dilationWidth === 1 && c.dilationHeight === 1 && c.inChannels % 8 === 0;
+  return oneRow(c) && c.inChannels % 8 === 0;
 }
 
-/** Steps of k per product call (keeps the taps' block of B in L2), as gemm.ts does. */
+function oneRow(c: ConvInfo): boolean {
+  return c.filterHeight === 1 && c.padInfo.top === 0 && c.padInfo.bottom === 0 && c.dilationWidth === 1 && c.dilationHeight === 1;
+}
+
+/** Steps of k per product call: keeps the block of B in L2 (as gemm.ts). */
 const K_BLOCK = 256;
 /** Column panels (of 8) per product call. */
 const N_BLOCK = 16;
 
-/** Conv2DBackpropInput `[batch, inHeight, inWidth, inChannels]`, or null without the SIMD module. */
+/**
+ * C (+)= A B on operands in the module's memory (byte offsets; A element (i, p) at
+ * a + i rsA + p csA, B rows ldb bytes apart, C rows ldc bytes apart; n a multiple of 8), in
+ * blocks of n and k; rows past m up to a multiple of 4 are computed too.
+ */
+function product(w: GemmModule, m: number, n: number, k: number, a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, kBlock = K_BLOCK): void {
+  const mt = (m + 3) >> 2;
+  const nt = n >> 3;
+  for (let j0 = 0; j0 < nt; j0 += N_BLOCK) {
+    const nb = Math.min(N_BLOCK, nt - j0);
+    for (let p0 = 0; p0 < k; p0 += kBlock) {
+      const kc = Math.min(kBlock, k - p0);
+      w.sgemm(a + p0 * csA, rsA, csA, b + p0 * ldb + j0 * 32, ldb, c + j0 * 32, ldc, mt, nb, kc, p0 > 0 ? 1 : 0);
+    }
+  }
+}
+
+/**
+ * Region offsets are multiples of 4 floats, and copies into and out of the module keep source and
+ * destination 8-byte aligned alike: on a shared WebAssembly memory a misaligned copy falls
+ * back to a byte-by-byte loop about 3x slower than memcpy.
+ */
+function align(floats: number): number {
+  return (floats + 3) & ~3;
+}
+
+/** B rows `ld` floats apart: n, or n + 8 when rows a multiple of 1 KB apart would alias in L1. */
+function rowStride(n: number): number {
+  return (n * 4) % 1024 === 0 ? n + 8 : n;
+}
+
+interface Lines {
+  /** Float offset of the first padded line (1 when that keeps every line's data 8-byte aligned). */
+  start: number;
+  /** Image lines (batch * outHeight). */
+  lines: number;
+  /** Output positions per line at the common pitch (>= outWidth). */
+  rows: number;
+  /** Floats between consecutive output rows (strideWidth * inChannels). */
+  rowStep: number;
+  /** Floats of one im2col row (filterWidth * inChannels). */
+  k: number;
+  /** Floats of the padded x lines, including what the last row tiles read past the end. */
+  size: number;
+}
+
+function lineLayout(c: ConvInfo): Lines {
+  const C = c.inChannels;
+  const s = c.strideWidth;
+  const k = c.filterWidth * C;
+  const positions = Math.max(c.padInfo.left + c.inWidth, (c.outWidth - 1) * s + c.filterWidth);
+  const rowStep = s * C;
+  let rows = Math.ceil(positions / s);
+  if (rowStep % 2 === 1 && rows % 2 === 1) rows++; // an even pitch keeps the lines' alignment
+  const lines = c.batchSize * c.outHeight;
+  const start = (c.padInfo.left * C) % 2;
+  // Row tiles cover up to 3 rows past lines * rows, and columns past k up to 8 more.
+  return { start, lines, rows, rowStep, k, size: align(start + (lines * rows + 4) * rowStep + k + 16) };
+}
+
+/** Copies the input line of every output line into `h` at `off`, at the common pitch, zero-padded. */
+function copyLines(x: Float32Array, c: ConvInfo, L: Lines, h: Float32Array, off: number): void {
+  const left = c.padInfo.left * c.inChannels;
+  const lineIn = c.inWidth * c.inChannels;
+  const pitch = L.rows * L.rowStep;
+  off += L.start;
+  h.fill(0, off - L.start, off + left);
+  for (let n = 0, l = 0; n < c.batchSize; n++) {
+    for (let oh = 0; oh < c.outHeight; oh++, l++) {
+      const src = (n * c.inHeight + oh * c.strideHeight) * lineIn;
+      const at = off + l * pitch + left;
+      h.set(x.subarray(src, src + lineIn), at);
+      h.fill(0, at + lineIn, at + pitch); // right padding, then the next line's left padding
+    }
+  }
+  h.fill(0, off + L.lines * pitch + left, off - L.start + L.size);
+}
+
+/** Conv2D output `[batch, outHeight, outWidth, outChannels]`, or null without the SIMD module. */
+export function conv2DLines(x: Float32Array, filter: Float32Array, c: ConvInfo): Float32Array | null {
+  const L = lineLayout(c);
+  const Co = c.outChannels;
+  const ldb = rowStride(Co);
+  const m = L.lines * L.rows;
+  const wOff = L.size;
+  const cOff = align(wOff + L.k * ldb + 16);
+  const s = simdHeap(cOff + (m + 4) * Co);
+  if (s === null) return null;
+  const { w, h } = s;
+  copyLines(x, c, L, h, 0);
+  if (ldb === Co) h.set(filter.subarray(0, L.k * Co), wOff);
+  else for (let p = 0; p < L.k; p++) h.set(filter.subarray(p * Co, (p + 1) * Co), wOff + p * ldb);
+  product(w, m, Co, L.k, L.start * 4, L.rowStep * 4, 4, wOff * 4, ldb * 4, cOff * 4, Co * 4);
+  const OW = c.outWidth;
+  const lineOut = OW * Co;
+  if (L.rows === OW) return h.slice(cOff, cOff + L.lines * lineOut);
+  const out = new Float32Array(L.lines * lineOut);
+  for (let l = 0; l < L.lines; l++) out.set(h.subarray(cOff + l * L.rows * Co, cOff + l * L.rows * Co + lineOut), l * lineOut);
+  return out;
+}
+
+/**
+ * Conv2DBackpropFilter `[1, filterWidth, inChannels, outChannels]`, or null without the SIMD
+ * module: dW = X^T dy, X the in-place im2col matrix (read transposed: A element (i, p) = X row p
+ * column i) and dy at the same pitch, zero in the dropped rows.
+ */
+export function conv2DBackpropFilterLines(x: Float32Array, dy: Float32Array, c: ConvInfo): Float32Array | null {
+  const L = lineLayout(c);
+  const Co = c.outChannels;
+  const OW = c.outWidth;
+  const ldb = rowStride(Co);
+  const m = L.k;
+  const kRows = L.lines * L.rows;
+  const dyOff = L.size;
+  const outOff = align(dyOff + kRows * ldb + 16);
+  const s = simdHeap(outOff + (m + 4) * Co);
+  if (s === null) return null;
+  const { w, h } = s;
+  copyLines(x, c, L, h, 0);
+  if (ldb === Co && L.rows === OW) {
+    h.set(dy.subarray(0, kRows * Co), dyOff);
+  } else if (ldb === Co) {
+    const lineOut = OW * Co;
+    for (let l = 0; l < L.lines; l++) {
+      const at = dyOff + l * L.rows * Co;
+      h.set(dy.subarray(l * lineOut, (l + 1) * lineOut), at);
+      h.fill(0, at + lineOut, at + L.rows * Co);
+    }
+  } else {
+    h.fill(0, dyOff, dyOff + kRows * ldb);
+    for (let l = 0, r = 0; l < L.lines; l++) {
+      for (let ow = 0; ow < OW; ow++, r++) h.set(dy.subarray(r * Co, (r + 1) * Co), dyOff + (l * L.rows + ow) * ldb);
+    }
+  }
+  // k runs over every row of the batch: blocks of 64 keep both A's rows and B's block in L1.
+  product(w, m, Co, kRows, L.start * 4, 4, L.rowStep * 4, dyOff * 4, ldb * 4, outOff * 4, Co * 4, 64);
+  return h.slice(outOff, outOff + m * Co);
+}
+
+/**
+ * Conv2DBackpropInput `[batch, inHeight, inWidth, inChannels]` (the input gradient, and what
+ * conv2dTranspose runs), or null without the SIMD module. Padded input position
+ * q = ow * strideWidth + fw receives dy[ow] W[fw]^T; the positions of one phase q mod strideWidth
+ * get the taps fw of that phase, so per phase this is a stride-1 convolution of the dy lines with
+ * those taps reversed: one product per phase over the whole batch, reading overlapping rows of dy
+ * in place and writing every strideWidth-th position of the padded dx lines (interleaved phases:
+ * hence inChannels a multiple of 8).
+ */
 export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array, c: ConvInfo): Float32Array | null {
   const C = c.inChannels;
   const Co = c.outChannels;
@@ -124,18 +189,16 @@ export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array,
   const OW = c.outWidth;
   const left = c.padInfo.left;
   const lines = c.batchSize * c.outHeight;
-  // Padded dx line: positions [0, Q) with the input at [left, left + inWidth).
-  const Q = Math.max(left + c.inWidth, (OW - 1) * s + FW);
-  const J = Math.ceil(Q / s); // positions per phase per line
+  const J = lineLayout(c).rows; // positions per phase per padded dx line
   const taps = (phase: number) => Math.max(0, Math.ceil((FW - phase) / s));
   const D = taps(0) - 1; // zero rows before each dy line, so a row can look back D rows
   const pitch = D + J; // dy rows per line; dx lines are pitch * s positions apart
   const m = lines * pitch;
   const mt = (m + 3) >> 2;
-  const ldb = (C * 4) % 1024 === 0 ? C + 8 : C; // no L1 aliasing between B rows
+  const ldb = rowStride(C);
   const dyOff = 0;
   const bOff = dyOff + (mt * 4 + D + 1) * Co;
-  const dxOff = bOff + FW * Co * ldb + 16;
+  const dxOff = align(bOff + FW * Co * ldb + 16);
   const s1 = simdHeap(dxOff + (mt * 4 * s + 1) * C + 16);
   if (s1 === null) return null;
   const { w, h } = s1;
@@ -151,7 +214,7 @@ export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array,
   for (let phase = 0; phase < s; phase++) {
     const T = taps(phase);
     if (T === 0) continue;
-    // B rows (t' * Co + co), t' = 0..T-1 for fw = phase + (T - 1 - t') * s: W[fw]^T, [Co, C].
+    // B rows (t * Co + co), t = 0..T-1 for fw = phase + (T - 1 - t) * s: W[fw]^T, [Co, C].
     for (let t = 0; t < T; t++) {
       const fw = phase + (T - 1 - t) * s;
       for (let ci = 0; ci < C; ci++) {
@@ -159,16 +222,8 @@ export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array,
         for (let co = 0; co < Co; co++) h[bOff + (t * Co + co) * ldb + ci] = filter[src + co] as number;
       }
     }
-    const k = T * Co;
     const a = (dyOff + (D - (T - 1)) * Co) * 4;
-    const nt = C / 8;
-    for (let j0 = 0; j0 < nt; j0 += N_BLOCK) {
-      const nb = Math.min(N_BLOCK, nt - j0);
-      for (let p0 = 0; p0 < k; p0 += K_BLOCK) {
-        const kc = Math.min(K_BLOCK, k - p0);
-        w.sgemm(a + p0 * 4, Co * 4, 4, (bOff + p0 * ldb + j0 * 8) * 4, ldb * 4, (dxOff + phase * C + j0 * 8) * 4, s * C * 4, mt, nb, kc, p0 > 0 ? 1 : 0);
-      }
-    }
+    product(w, m, C, T * Co, a, Co * 4, 4, bOff * 4, ldb * 4, (dxOff + phase * C) * 4, s * C * 4);
   }
   const dx = new Float32Array(c.batchSize * c.inHeight * c.inWidth * C);
   const lineIn = c.inWidth * C;
