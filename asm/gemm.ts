@@ -243,3 +243,129 @@ export function gruBackward(dh: usize, dy: usize, zp: usize, rp: usize, np: usiz
     }
   }
 }
+
+// The blocked product over row tiles [it0, it1) (4 rows each) of C: n runs in blocks of N_BLOCK
+// 8-column panels, k in blocks of K_BLOCK steps (adding to C after the first), so a block of B stays
+// in L2. Row-tile ranges are independent: the thread pool (src/kernels/pool.ts) splits by them.
+const K_BLOCK = 256;
+const N_BLOCK = 16;
+export function gemmRows(a: usize, rsA: usize, csA: usize, b: usize, ldb: usize, c: usize, ldc: usize, it0: i32, it1: i32, nt: i32, k: i32, acc: bool): void {
+  if (it1 <= it0) return;
+  const a0 = a + <usize>it0 * 4 * rsA;
+  const c0 = c + <usize>it0 * 4 * ldc;
+  for (let j0 = 0; j0 < nt; j0 += N_BLOCK) {
+    const nb = min(N_BLOCK, nt - j0);
+    for (let p0 = 0; p0 < k; p0 += K_BLOCK) {
+      const kc = min(K_BLOCK, k - p0);
+      sgemm(a0 + <usize>p0 * csA, rsA, csA, b + <usize>p0 * ldb + <usize>j0 * 32, ldb, c0 + <usize>j0 * 32, ldc, it1 - it0, nb, kc, acc || p0 > 0);
+    }
+  }
+}
+
+// The whole forward sequence of a reset-after GRU for batch rows [b0, b0 + nb) (one chunk; chunks
+// are independent, so threads take them in parallel). Batch-major by time index t: the input
+// projection (bias included) row (b, t) at xp + (b T + t) 3U floats, the output y (also the state)
+// at y + (b T + t) U, and, when `save`, the gates z, r, n and the recurrent n pre-activation hn at
+// the same index as y. uk is the recurrent kernel [U, ldu] (ldu a multiple of 8 >= 3U, zero
+// columns past 3U), bh the recurrent bias, h0 the initial state [B, U], hp this chunk's scratch
+// [nb rounded up to 4, ldu]. Rows past the chunk that the 4-row product tile reads are discarded.
+export function gruSeqForward(xp: usize, uk: usize, ldu: i32, bh: usize, h0: usize, y: usize, hp: usize, zs: usize, rs: usize, ns: usize, hns: usize, save: bool, b0: i32, nb: i32, T: i32, U: i32, backwards: bool): void {
+  const ub = <usize>U << 2;
+  const w3: usize = ub * 3;
+  const ldub = <usize>ldu << 2;
+  const mt = (nb + 3) >> 2;
+  const nt = ldu >> 3;
+  const tstride = <usize>T * ub; // y row stride between batch rows
+  for (let s = 0; s < T; s++) {
+    const t = backwards ? T - 1 - s : s;
+    const tp = backwards ? t + 1 : t - 1;
+    // h_prev rows: h0 at the first step, else y at the previous time index.
+    const hprev0 = s == 0 ? h0 + <usize>b0 * ub : y + (<usize>b0 * T + tp) * ub;
+    const hstride = s == 0 ? ub : tstride;
+    sgemm(hprev0, hstride, 4, uk, ldub, hp, ldub, mt, nt, U, false);
+    for (let bi = 0; bi < nb; bi++) {
+      const row = <usize>(b0 + bi);
+      const xrow = xp + (row * T + t) * w3;
+      const hrow = hp + <usize>bi * ldub;
+      const prev = hprev0 + <usize>bi * hstride;
+      const idx = (row * T + t) * ub;
+      const out = y + idx;
+      for (let u: usize = 0; u < ub; u += 16) {
+        const z = sigmoidv(f32x4.add(f32x4.add(v128.load(xrow + u), v128.load(hrow + u)), v128.load(bh + u)));
+        const r = sigmoidv(f32x4.add(f32x4.add(v128.load(xrow + ub + u), v128.load(hrow + ub + u)), v128.load(bh + ub + u)));
+        const hn = f32x4.add(v128.load(hrow + 2 * ub + u), v128.load(bh + 2 * ub + u));
+        const n = tanhv(f32x4.add(v128.load(xrow + 2 * ub + u), f32x4.mul(r, hn)));
+        v128.store(out + u, f32x4.add(n, f32x4.mul(z, f32x4.sub(v128.load(prev + u), n))));
+        if (save) {
+          v128.store(zs + idx + u, z);
+          v128.store(rs + idx + u, r);
+          v128.store(ns + idx + u, n);
+          v128.store(hns + idx + u, hn);
+        }
+      }
+    }
+  }
+}
+
+// The whole backward sequence of the GRU above for batch rows [b0, b0 + nb), in the same layout:
+// dy the output gradient, zs..hns and y as the forward left them, uT the recurrent kernel
+// transposed [3U, lduT] (lduT a multiple of 8 >= U, zero columns past U). Writes d(pre-activation)
+// of the input side dxp and of the recurrent side dgh (n block scaled by r), both [B T, 3U]
+// batch-major; dh [nb rounded up to 4, lduT] (this chunk's rows, zero on entry) ends as the
+// gradient of h0.
+export function gruSeqBackward(dy: usize, zs: usize, rs: usize, ns: usize, hns: usize, y: usize, h0: usize, uT: usize, lduT: i32, dxp: usize, dgh: usize, dh: usize, b0: i32, nb: i32, T: i32, U: i32, backwards: bool): void {
+  const ub = <usize>U << 2;
+  const w3: usize = ub * 3;
+  const ldb = <usize>lduT << 2;
+  const mt = (nb + 3) >> 2;
+  const nt = lduT >> 3;
+  const one = f32x4.splat(1);
+  for (let s = T - 1; s >= 0; s--) {
+    const t = backwards ? T - 1 - s : s;
+    const tp = backwards ? t + 1 : t - 1;
+    for (let bi = 0; bi < nb; bi++) {
+      const row = <usize>(b0 + bi);
+      const idx = (row * T + t) * ub;
+      const prev = s == 0 ? h0 + row * ub : y + (row * T + tp) * ub;
+      const drow = dh + <usize>bi * ldb;
+      const xrow = dxp + (row * T + t) * w3;
+      const grow = dgh + (row * T + t) * w3;
+      for (let u: usize = 0; u < ub; u += 16) {
+        const g = f32x4.add(v128.load(drow + u), v128.load(dy + idx + u));
+        const z = v128.load(zs + idx + u);
+        const r = v128.load(rs + idx + u);
+        const n = v128.load(ns + idx + u);
+        const dan = f32x4.mul(f32x4.mul(g, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n)));
+        const daz = f32x4.mul(f32x4.mul(f32x4.mul(g, f32x4.sub(v128.load(prev + u), n)), z), f32x4.sub(one, z));
+        const dar = f32x4.mul(f32x4.mul(f32x4.mul(dan, v128.load(hns + idx + u)), r), f32x4.sub(one, r));
+        v128.store(xrow + u, daz);
+        v128.store(xrow + ub + u, dar);
+        v128.store(xrow + 2 * ub + u, dan);
+        v128.store(grow + u, daz);
+        v128.store(grow + ub + u, dar);
+        v128.store(grow + 2 * ub + u, f32x4.mul(dan, r));
+        v128.store(drow + u, f32x4.mul(g, z));
+      }
+    }
+    // dh += dgh(step) U^T: A rows are this chunk's dgh rows at time t.
+    sgemm(dgh + (<usize>b0 * T + t) * w3, <usize>T * w3, 4, uT, ldb, dh, ldb, mt, nt, 3 * U, true);
+  }
+}
+
+// dst (B T rows of U, batch-major) = the state before each time index: y shifted by one step
+// along time, h0 at the first step visited.
+export function gruPrevStates(y: usize, h0: usize, dst: usize, B: i32, T: i32, U: i32, backwards: bool): void {
+  const ub = <usize>U << 2;
+  const rowb = <usize>T * ub;
+  const span = <usize>(T - 1) * ub;
+  for (let b = 0; b < B; b++) {
+    const base = <usize>b * rowb;
+    if (backwards) {
+      memory.copy(dst + base, y + base + ub, span);
+      memory.copy(dst + base + span, h0 + <usize>b * ub, ub);
+    } else {
+      memory.copy(dst + base + ub, y + base, span);
+      memory.copy(dst + base, h0 + <usize>b * ub, ub);
+    }
+  }
+}

@@ -1,5 +1,7 @@
 import { WASM_BASE64 } from './wasm/gemm.js';
+import { WASM_BASE64 as WASM_SHARED_BASE64 } from './wasm/gemm-shared.js';
 import { decodeBase64 } from '../util/base64.js';
+import { poolEnabled, poolSupported, runChunks, startPool, stopPool } from './pool.js';
 
 /**
  * Float32 matrix product on Float32Arrays: `C = op(A) * op(B)` (or `C += ...`), where `op(A)` is
@@ -38,6 +40,7 @@ interface WasmMemory {
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (desc: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 
 /** The exports of asm/gemm.ts (byte offsets into `memory`). */
@@ -53,27 +56,96 @@ export interface GemmModule {
   step(src: number, dst: number, n: number, alpha: number): void;
   broadcast(op: number, big: number, small: number, dst: number, rows: number, m: number): void;
   gruForward(xp: number, hp: number, bh: number, h: number, hNext: number, z: number, r: number, n: number, hn: number, batch: number, units: number): void;
+  gemmRows(a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, it0: number, it1: number, nt: number, k: number, acc: number): void;
+  gruSeqForward(xp: number, uk: number, ldu: number, bh: number, h0: number, y: number, hp: number, z: number, r: number, n: number, hn: number, save: number, b0: number, nb: number, T: number, U: number, backwards: number): void;
+  gruSeqBackward(dy: number, z: number, r: number, n: number, hn: number, y: number, h0: number, uT: number, lduT: number, dxp: number, dgh: number, dh: number, b0: number, nb: number, T: number, U: number, backwards: number): void;
+  gruPrevStates(y: number, h0: number, dst: number, B: number, T: number, U: number, backwards: number): void;
 }
 
-/** Steps of k per kernel call: keeps the B block (n * K_BLOCK floats) in L2. */
-const K_BLOCK = 256;
-/** Column panels (of 8) per kernel call: 16 panels x K_BLOCK steps of B = 128 KB. */
-const N_BLOCK = 16;
+/** Exports the worker pool may run (chunks of independent work). */
+const POOL_EXPORTS = ['gemmRows', 'gruSeqForward', 'gruSeqBackward'];
 
 let wasm: GemmModule | null | undefined;
 let heap = new Float32Array(0);
+/** The shared build's bytes and memory, when the module runs on shared memory (worker pool possible). */
+let shared: { bytes: Uint8Array; memory: WasmMemory } | null = null;
 
 function loadWasm(): GemmModule | null {
   if (wasm !== undefined) return wasm;
+  shared = null;
   try {
     const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
     if (api === undefined) throw new Error('no WebAssembly');
-    const mod = new api.Module(decodeBase64(WASM_BASE64));
-    wasm = new api.Instance(mod, {}).exports as unknown as GemmModule;
+    wasm = null;
+    if (poolEnabled() && poolSupported()) {
+      try {
+        const bytes = decodeBase64(WASM_SHARED_BASE64);
+        const memory = new api.Memory({ initial: 1, maximum: 65536, shared: true });
+        const exports = new api.Instance(new api.Module(bytes), { env: { memory } }).exports as Record<string, unknown>;
+        wasm = { ...exports, memory } as unknown as GemmModule;
+        shared = { bytes, memory };
+      } catch {
+        wasm = null; // no shared WebAssembly memory: the module with its own memory, one thread
+      }
+    }
+    if (wasm === null) {
+      const mod = new api.Module(decodeBase64(WASM_BASE64));
+      wasm = new api.Instance(mod, {}).exports as unknown as GemmModule;
+    }
   } catch {
     wasm = null; // no WebAssembly SIMD: the JavaScript loop below
   }
   return wasm;
+}
+
+/** Minimum multiply-adds of a job before it is split across the worker pool. */
+let poolMinWork = 1 << 21;
+
+/** For tests: the smallest job (multiply-adds) that uses the worker pool. */
+export function setPoolThreshold(multiplyAdds: number): void {
+  poolMinWork = multiplyAdds;
+}
+
+/**
+ * Runs independent chunks of `fn` (an export of the module), on the worker pool as well as this
+ * thread when `work` (multiply-adds, about) is large enough and the module runs on shared memory.
+ * @internal
+ */
+export function runParallel(w: GemmModule, fn: (typeof POOL_EXPORTS)[number], chunks: number[][], work: number): void {
+  if (shared !== null && work >= poolMinWork && chunks.length > 1) startPool(shared.bytes, shared.memory, POOL_EXPORTS);
+  runChunks(w as unknown as Record<string, unknown>, fn, chunks);
+}
+
+/** The smallest job (multiply-adds) that uses the worker pool. @internal */
+export function poolThreshold(): number {
+  return poolMinWork;
+}
+
+/** Threads that {@link runParallel} may use: 2 with the shared module (the pool), else 1. */
+export function parallelThreads(): number {
+  if (forceJs || loadWasm() === null) return 1;
+  return shared !== null && poolEnabled() ? 2 : 1;
+}
+
+/**
+ * C (+)= A B on operands already in the module's memory (byte offsets; A element (i, p) at
+ * a + i rsA + p csA, B rows ldb bytes apart, C rows ldc bytes apart, ldc covering the 8-column
+ * panels), split by row tiles across the worker pool when large.
+ * @internal
+ */
+export function gemmInHeap(w: GemmModule, m: number, n: number, k: number, a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, acc: boolean): void {
+  const mt = (m + 3) >> 2;
+  const nt = (n + 7) >> 3;
+  const work = m * n * k;
+  const threads = parallelThreads();
+  const parts = threads > 1 && work >= poolMinWork ? Math.min(mt, 8) : 1;
+  const chunks: number[][] = [];
+  for (let i = 0; i < parts; i++) {
+    const it0 = Math.floor((mt * i) / parts);
+    const it1 = Math.floor((mt * (i + 1)) / parts);
+    chunks.push([a, rsA, csA, b, ldb, c, ldc, it0, it1, nt, k, acc ? 1 : 0]);
+  }
+  runParallel(w, 'gemmRows', chunks, work);
 }
 
 /** True when products run in the WebAssembly SIMD kernel. */
@@ -86,7 +158,9 @@ export function gemmUsesWasm(): boolean {
  * operands and, being WebAssembly memory, cannot shrink); the next product re-creates it.
  */
 export function releaseGemmMemory(): void {
+  stopPool();
   wasm = undefined;
+  shared = null;
   heap = new Float32Array(0);
 }
 
@@ -202,15 +276,7 @@ export function gemm(args: GemmArgs): void {
     if (ldc === n) h.set(c.subarray(0, m * n), cOff);
     else for (let i = 0; i < m; i++) h.set(c.subarray(i * n, i * n + n), cOff + i * ldc);
   }
-  const rsA = k * 4;
-  const csA = 4;
-  for (let j0 = 0; j0 < nt; j0 += N_BLOCK) {
-    const nb = Math.min(N_BLOCK, nt - j0);
-    for (let p0 = 0; p0 < k; p0 += K_BLOCK) {
-      const kc = Math.min(K_BLOCK, k - p0);
-      w.sgemm(aOff * 4 + p0 * csA, rsA, csA, (bOff + p0 * ldb + j0 * 8) * 4, ldb * 4, (cOff + j0 * 8) * 4, ldc * 4, mt, nb, kc, acc || p0 > 0 ? 1 : 0);
-    }
-  }
+  gemmInHeap(w, m, n, k, aOff * 4, k * 4, 4, bOff * 4, ldb * 4, cOff * 4, ldc * 4, acc);
   if (ldc === n) c.set(h.subarray(cOff, cOff + m * n));
   else for (let i = 0; i < m; i++) c.set(h.subarray(cOff + i * ldc, cOff + i * ldc + n), i * n);
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gruGatesBackwardSimd, gruGatesForwardSimd } from './gates.js';
-import { gemm } from './gemm.js';
+import { gemm, gemmInHeap, parallelThreads, poolThreshold, runParallel, simdHeap } from './gemm.js';
 import type { GruSequenceArgs } from './recurrent-types.js';
 import {
   backProjectInputs,
@@ -26,6 +26,7 @@ export function gruSequenceFused(args: GruSequenceArgs): tf.Tensor3D {
   const backwards = args.goBackwards ?? false;
   const inputs: tf.Tensor[] = [x, kernel, recurrentKernel, inputBias, recurrentBias];
   if (initialState !== undefined) inputs.push(initialState);
+  if (U % 8 === 0 && simdHeap(0) !== null) return gruSequenceWasm(inputs, d, backwards, initialState !== undefined);
 
   const op = tf.customGrad(((...tensors: tf.Tensor[]) => {
     const xv = tensors[0]!.dataSync() as Float32Array;
@@ -148,4 +149,188 @@ function gruGatesBackward(
       dhPrev[i] = g * z;
     }
   }
+}
+
+/** Batch rows per chunk of the whole-sequence kernels: a multiple of 4 (the product's row tile). */
+function chunkRows(B: number, work: number): number {
+  const threads = parallelThreads();
+  // Several chunks per thread when the pool may run (a busy worker takes fewer), else one chunk.
+  const parts = threads > 1 && work >= poolThreshold() ? Math.min(8, Math.ceil(B / 16)) : 1;
+  return Math.ceil(B / parts / 4) * 4;
+}
+
+/** True when gradients are being recorded (a tape is active), so the forward keeps what the backward needs. */
+function recordingGradients(): boolean {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
+  return (state?.gradientDepth ?? 1) > 0;
+}
+
+/**
+ * The GRU with the whole recurrence in WebAssembly (units a multiple of 8): one call per chunk of
+ * batch rows runs every step (recurrent product and gate pass) forward, and one runs them all
+ * backward; chunks are independent, so the worker pool takes some of them. The input projection
+ * and the weight gradients are single products over all steps, in the module's memory. Everything
+ * is batch-major ([batch, time, ...] as tfjs holds it), so nothing is transposed between layouts.
+ */
+function gruSequenceWasm(inputs: tf.Tensor[], d: ReturnType<typeof sequenceDims>, backwards: boolean, withState: boolean): tf.Tensor3D {
+  const { batch: B, time: T, features: F, units: U } = d;
+  const W3 = 3 * U;
+  const BT = B * T;
+  const Bp = Math.ceil(B / 4) * 4;
+  const BTp = Bp * T + 4; // rows read past the last chunk / tile are discarded
+  const bwd = backwards ? 1 : 0;
+  const op = tf.customGrad(((...tensors: tf.Tensor[]) => {
+    const xv = tensors[0]!.dataSync() as Float32Array;
+    const wv = tensors[1]!.dataSync() as Float32Array;
+    const uv = tensors[2]!.dataSync() as Float32Array;
+    const bi = tensors[3]!.dataSync() as Float32Array;
+    const bh = tensors[4]!.dataSync() as Float32Array;
+    const h0v = withState ? (tensors[5]!.dataSync() as Float32Array) : null;
+    const save = recordingGradients();
+    const rows = chunkRows(B, BT * U * W3);
+    // Layout (floats): x, W, U, bh, bi, h0, xp, then y, z, r, n, hn (kept for the backward pass), scratch.
+    const oX = 0;
+    const oW = oX + BTp * F;
+    const oU = oW + F * W3;
+    const oBh = oU + U * W3;
+    const oBi = oBh + W3;
+    const oH0 = oBi + W3;
+    const oXp = oH0 + Bp * U;
+    const oY = oXp + BTp * W3;
+    const oZ = oY + BT * U;
+    const oR = oZ + BT * U;
+    const oN = oR + BT * U;
+    const oHn = oN + BT * U;
+    const oHp = oHn + BTp * U;
+    const chunks = Math.ceil(B / rows);
+    const s = simdHeap(oHp + chunks * (rows + 4) * W3);
+    if (s === null) throw new Error('gruSequence: the WebAssembly module went away');
+    const { w, h } = s;
+    h.set(xv, oX);
+    h.set(wv, oW);
+    h.set(uv, oU);
+    h.set(bh, oBh);
+    h.set(bi, oBi);
+    if (h0v !== null) h.set(h0v, oH0);
+    else h.fill(0, oH0, oH0 + Bp * U);
+    // xp = x W + bi over all B T rows.
+    gemmInHeap(w, BT, W3, F, oX * 4, F * 4, 4, oW * 4, W3 * 4, oXp * 4, W3 * 4, false);
+    w.broadcast(0, oXp * 4, oBi * 4, oXp * 4, BT, W3);
+    const jobs: number[][] = [];
+    for (let c = 0; c < chunks; c++) {
+      const b0 = c * rows;
+      const nb = Math.min(rows, B - b0);
+      const hp = (oHp + c * (rows + 4) * W3) * 4;
+      jobs.push([oXp * 4, oU * 4, W3, oBh * 4, oH0 * 4, oY * 4, hp, oZ * 4, oR * 4, oN * 4, oHn * 4, save ? 1 : 0, b0, nb, T, U, bwd]);
+    }
+    runParallel(w, 'gruSeqForward', jobs, BT * U * W3);
+    const value = tf.tensor3d(h.slice(oY, oY + BT * U), [B, T, U]);
+    // y, z, r, n, hn in one copy, for the backward pass (the module's memory is reused meanwhile).
+    const kept = save ? h.slice(oY, oY + 5 * BT * U) : null;
+    const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
+      if (kept === null) throw new Error('gruSequence: gradient requested of a forward run outside a gradient scope');
+      return gruBackwardWasm(dy.dataSync() as Float32Array, kept, xv, wv, uv, h0v, d, backwards, rows);
+    };
+    return { value, gradFunc };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...t: tf.Tensor[]) => tf.Tensor3D;
+  return op(...inputs);
+}
+
+function gruBackwardWasm(
+  dyv: Float32Array, kept: Float32Array, xv: Float32Array, wv: Float32Array, uv: Float32Array, h0v: Float32Array | null,
+  d: ReturnType<typeof sequenceDims>, backwards: boolean, rows: number,
+): tf.Tensor[] {
+  const { batch: B, time: T, features: F, units: U } = d;
+  const W3 = 3 * U;
+  const BT = B * T;
+  const Bp = Math.ceil(B / 4) * 4;
+  const BTp = Bp * T + 4;
+  const Fp = Math.ceil(F / 8) * 8;
+  const chunks = Math.ceil(B / rows);
+  // Layout (floats): dy, y z r n hn, h0, U, U^T, dxp, dgh, dh per chunk, then for the weight
+  // gradients: previous states and their transpose, x and its transpose, W^T, dU, dW (with the
+  // 4-row tile's spill), W^T with Fp columns, dx, the bias gradients.
+  const oDy = 0;
+  const oY = oDy + BT * U;
+  const oZ = oY + BT * U;
+  const oR = oZ + BT * U;
+  const oN = oR + BT * U;
+  const oHn = oN + BT * U;
+  const oH0 = oHn + BT * U;
+  const oU = oH0 + Bp * U;
+  const oUT = oU + U * W3;
+  const oDxp = oUT + W3 * U;
+  const oDgh = oDxp + BTp * W3;
+  const oDh = oDgh + BTp * W3;
+  const oPrev = oDh + chunks * (rows + 4) * U;
+  const oPrevT = oPrev + BT * U;
+  const oX = oPrevT + BT * U;
+  const oXT = oX + BT * F;
+  const oWs = oXT + BT * F;
+  const oWT = oWs + F * W3;
+  const oDU = oWT + W3 * F;
+  const oDW = oDU + U * W3;
+  const oWTp = oDW + F * W3 + 4 * W3;
+  const oDx = oWTp + W3 * Fp;
+  const oBias = oDx + (BT + 4) * Fp;
+  const s = simdHeap(oBias + 2 * W3 + 16);
+  if (s === null) throw new Error('gruSequence: the WebAssembly module went away');
+  const { w, h } = s;
+  h.set(dyv, oDy);
+  h.set(kept, oY);
+  if (h0v !== null) h.set(h0v, oH0);
+  else h.fill(0, oH0, oH0 + Bp * U);
+  h.set(uv, oU);
+  w.transpose(oU * 4, oUT * 4, U, W3);
+  h.fill(0, oDh, oPrev);
+  const bwd = backwards ? 1 : 0;
+  const jobs: number[][] = [];
+  for (let c = 0; c < chunks; c++) {
+    const b0 = c * rows;
+    const nb = Math.min(rows, B - b0);
+    jobs.push([oDy * 4, oZ * 4, oR * 4, oN * 4, oHn * 4, oY * 4, oH0 * 4, oUT * 4, U, oDxp * 4, oDgh * 4, (oDh + c * (rows + 4) * U) * 4, b0, nb, T, U, bwd]);
+  }
+  runParallel(w, 'gruSeqBackward', jobs, BT * U * W3 * 2);
+  // dU = prev^T dgh, prev the state before each step (batch-major like dgh).
+  w.gruPrevStates(oY * 4, oH0 * 4, oPrev * 4, B, T, U, bwd);
+  w.transpose(oPrev * 4, oPrevT * 4, BT, U);
+  gemmInHeap(w, U, W3, BT, oPrevT * 4, BT * 4, 4, oDgh * 4, W3 * 4, oDU * 4, W3 * 4, false);
+  // dW = x^T dxp, dx = dxp W^T.
+  h.set(xv, oX);
+  w.transpose(oX * 4, oXT * 4, BT, F);
+  gemmInHeap(w, F, W3, BT, oXT * 4, BT * 4, 4, oDxp * 4, W3 * 4, oDW * 4, W3 * 4, false);
+  h.set(wv, oWs);
+  w.transpose(oWs * 4, oWT * 4, F, W3);
+  let dx: Float32Array;
+  if (Fp === F) {
+    gemmInHeap(w, BT, F, W3, oDxp * 4, W3 * 4, 4, oWT * 4, F * 4, oDx * 4, F * 4, false);
+    dx = h.slice(oDx, oDx + BT * F);
+  } else {
+    // Columns past F: W^T rows re-laid with Fp columns (zeros past F), C rows Fp apart.
+    for (let p = 0; p < W3; p++) {
+      h.copyWithin(oWTp + p * Fp, oWT + p * F, oWT + p * F + F);
+      h.fill(0, oWTp + p * Fp + F, oWTp + (p + 1) * Fp);
+    }
+    gemmInHeap(w, BT, F, W3, oDxp * 4, W3 * 4, 4, oWTp * 4, Fp * 4, oDx * 4, Fp * 4, false);
+    dx = new Float32Array(BT * F);
+    for (let r = 0; r < BT; r++) dx.set(h.subarray(oDx + r * Fp, oDx + r * Fp + F), r * F);
+  }
+  w.colsum(oDxp * 4, oBias * 4, BT, W3);
+  w.colsum(oDgh * 4, (oBias + W3) * 4, BT, W3);
+  const grads: tf.Tensor[] = [
+    tf.tensor3d(dx, [B, T, F]),
+    tf.tensor2d(h.slice(oDW, oDW + F * W3), [F, W3]),
+    tf.tensor2d(h.slice(oDU, oDU + U * W3), [U, W3]),
+    tf.tensor1d(h.slice(oBias, oBias + W3)),
+    tf.tensor1d(h.slice(oBias + W3, oBias + 2 * W3)),
+  ];
+  if (h0v !== null) {
+    const dh0 = new Float32Array(B * U);
+    for (let c = 0; c < chunks; c++) {
+      const nb = Math.min(rows, B - c * rows);
+      dh0.set(h.subarray(oDh + c * (rows + 4) * U, oDh + c * (rows + 4) * U + nb * U), c * rows * U);
+    }
+    grads.push(tf.tensor2d(dh0, [B, U]));
+  }
+  return grads;
 }
