@@ -11,17 +11,18 @@ type ConvInfo = tf.backend_util.Conv2DInfo;
  * `(l * rows + ow) * strideWidth * inChannels`: one stride for the whole batch, rows overlapping
  * in memory, so each convolution is one product over all lines that reads the matrix in place.
  * Rows ow >= outWidth of a line are computed from padding and dropped (or, where they are a
- * product's k dimension, multiply zeros). Requires float32 NHWC, no dilation, no top/bottom
- * padding, and a multiple of 8 for the channels the product writes (the callers check
- * `lineConvApplies` / `lineInputGradApplies` and otherwise use im2col).
+ * product's k dimension, multiply zeros). Requires float32 NHWC, no dilation and no top/bottom
+ * padding; Conv2D and the filter gradient also outChannels a multiple of 8 (the product writes
+ * 8 columns at a time). The callers check `lineConvApplies` / `lineInputGradApplies` and
+ * otherwise use im2col.
  */
 export function lineConvApplies(c: ConvInfo): boolean {
   return oneRow(c) && c.outChannels % 8 === 0;
 }
 
-/** Conditions of {@link conv2DBackpropInputLines}: the product writes inChannels columns. */
+/** Conditions of {@link conv2DBackpropInputLines} (any number of inChannels). */
 export function lineInputGradApplies(c: ConvInfo): boolean {
-  return oneRow(c) && c.inChannels % 8 === 0;
+  return oneRow(c);
 }
 
 function oneRow(c: ConvInfo): boolean {
@@ -175,14 +176,16 @@ export function conv2DBackpropFilterLines(x: Float32Array, dy: Float32Array, c: 
 /**
  * Conv2DBackpropInput `[batch, inHeight, inWidth, inChannels]` (the input gradient, and what
  * conv2dTranspose runs), or null without the SIMD module. Padded input position
- * q = ow * strideWidth + fw receives dy[ow] W[fw]^T; the positions of one phase q mod strideWidth
- * get the taps fw of that phase, so per phase this is a stride-1 convolution of the dy lines with
- * those taps reversed: one product per phase over the whole batch, reading overlapping rows of dy
- * in place and writing every strideWidth-th position of the padded dx lines (interleaved phases:
- * hence inChannels a multiple of 8).
+ * q = ow * strideWidth + fw receives dy[ow] W[fw]^T. With inChannels a multiple of 8: the
+ * positions of one phase q mod strideWidth get the taps fw of that phase, so per phase this is a
+ * stride-1 convolution of the dy lines with those taps reversed, one product per phase over the
+ * whole batch, reading overlapping rows of dy in place and writing every strideWidth-th position
+ * of the padded dx lines. Otherwise (few channels, e.g. a transposed convolution to 1 channel)
+ * see {@link inputGradFewChannels}.
  */
 export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array, c: ConvInfo): Float32Array | null {
   const C = c.inChannels;
+  if (C % 8 !== 0) return inputGradFewChannels(dy, filter, c);
   const Co = c.outChannels;
   const s = c.strideWidth;
   const FW = c.filterWidth;
@@ -197,7 +200,7 @@ export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array,
   const mt = (m + 3) >> 2;
   const ldb = rowStride(C);
   const dyOff = 0;
-  const bOff = dyOff + (mt * 4 + D + 1) * Co;
+  const bOff = align(dyOff + (mt * 4 + D + 1) * Co);
   const dxOff = align(bOff + FW * Co * ldb + 16);
   const s1 = simdHeap(dxOff + (mt * 4 * s + 1) * C + 16);
   if (s1 === null) return null;
@@ -231,6 +234,54 @@ export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array,
     for (let oh = 0; oh < c.outHeight; oh++, l++) {
       const src = dxOff + (l * pitch * s + left) * C;
       dx.set(h.subarray(src, src + lineIn), (n * c.inHeight + oh * c.strideHeight) * lineIn);
+    }
+  }
+  return dx;
+}
+
+/**
+ * The input gradient for inChannels not a multiple of 8: one product dcols = dy W^T over all
+ * rows of dy as they are ([rows, outChannels] x [outChannels, filterWidth * inChannels], the
+ * columns padded to 8), then each dx entry gathers its taps from dcols (in float64, rounded once).
+ */
+function inputGradFewChannels(dy: Float32Array, filter: Float32Array, c: ConvInfo): Float32Array | null {
+  const C = c.inChannels;
+  const Co = c.outChannels;
+  const s = c.strideWidth;
+  const FW = c.filterWidth;
+  const OW = c.outWidth;
+  const left = c.padInfo.left;
+  const lines = c.batchSize * c.outHeight;
+  const R = lines * OW;
+  const K = FW * C;
+  const nB = (K + 7) & ~7;
+  const ldb = rowStride(nB);
+  const bOff = align((R + 4) * Co);
+  const cOff = align(bOff + Co * ldb);
+  const s1 = simdHeap(cOff + (R + 4) * nB);
+  if (s1 === null) return null;
+  const { w, h } = s1;
+  h.set(dy.subarray(0, R * Co), 0);
+  h.fill(0, R * Co, bOff + Co * ldb);
+  for (let co = 0; co < Co; co++) for (let j = 0; j < K; j++) h[bOff + co * ldb + j] = filter[j * Co + co] as number;
+  product(w, R, nB, Co, 0, Co * 4, 4, bOff * 4, ldb * 4, cOff * 4, nB * 4);
+  const dx = new Float32Array(c.batchSize * c.inHeight * c.inWidth * C);
+  const lineIn = c.inWidth * C;
+  for (let n = 0, l = 0; n < c.batchSize; n++) {
+    for (let oh = 0; oh < c.outHeight; oh++, l++) {
+      const dst = (n * c.inHeight + oh * c.strideHeight) * lineIn;
+      const row0 = cOff + l * OW * nB;
+      for (let iw = 0; iw < c.inWidth; iw++) {
+        const q = iw + left;
+        // Taps fw with q - fw = ow * s, 0 <= ow < outWidth.
+        const fwLo = Math.max(q - (OW - 1) * s, 0);
+        const fw0 = fwLo + ((((q - fwLo) % s) + s) % s);
+        for (let ci = 0; ci < C; ci++) {
+          let acc = 0;
+          for (let fw = fw0; fw < FW && fw <= q; fw += s) acc += h[row0 + ((q - fw) / s) * nB + fw * C + ci] as number;
+          dx[dst + iw * C + ci] = acc;
+        }
+      }
     }
   }
   return dx;
