@@ -72,10 +72,14 @@ export function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
 
 // exp on f32x4 (Cephes expf: range reduction by ln 2 in two parts, degree-5 polynomial, scale by
 // 2^n through the exponent bits); x is clamped to [-87, 88], so the result stays finite and normal.
+// n = round(x log2 e) comes from adding 1.5 * 2^23 (the float's low mantissa bits then hold n), so
+// neither a floor nor a float-to-int conversion is needed: 2^n is those bits + 127, shifted by 23.
 // @ts-ignore: decorator
 @inline function expv(x0: v128): v128 {
-  const x1 = f32x4.max(f32x4.min(x0, f32x4.splat(88.0)), f32x4.splat(-87.0));
-  const fx = f32x4.floor(f32x4.add(f32x4.mul(x1, f32x4.splat(1.44269504088896341)), f32x4.splat(0.5)));
+  const x1 = f32x4.pmax(f32x4.pmin(x0, f32x4.splat(88.0)), f32x4.splat(-87.0));
+  const magic = f32x4.splat(12582912.0);
+  const tn = f32x4.add(f32x4.mul(x1, f32x4.splat(1.44269504088896341)), magic);
+  const fx = f32x4.sub(tn, magic);
   let x = f32x4.sub(x1, f32x4.mul(fx, f32x4.splat(0.693359375)));
   x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
   const z = f32x4.mul(x, x);
@@ -86,7 +90,7 @@ export function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
   y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
   y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
-  const pow2 = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(fx), i32x4.splat(127)), 23);
+  const pow2 = i32x4.shl(i32x4.add(tn, i32x4.splat(127)), 23);
   return f32x4.mul(y, pow2);
 }
 
