@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { type GemmModule, simdHeap } from './gemm.js';
+import { type GemmModule, gemmInHeap, simdHeap } from './gemm.js';
 
 type ConvInfo = tf.backend_util.Conv2DInfo;
 
@@ -29,26 +29,14 @@ function oneRow(c: ConvInfo): boolean {
   return c.filterHeight === 1 && c.padInfo.top === 0 && c.padInfo.bottom === 0 && c.dilationWidth === 1 && c.dilationHeight === 1;
 }
 
-/** Steps of k per product call: keeps the block of B in L2 (as gemm.ts). */
-const K_BLOCK = 256;
-/** Column panels (of 8) per product call. */
-const N_BLOCK = 16;
-
 /**
- * C (+)= A B on operands in the module's memory (byte offsets; A element (i, p) at
- * a + i rsA + p csA, B rows ldb bytes apart, C rows ldc bytes apart; n a multiple of 8), in
- * blocks of n and k; rows past m up to a multiple of 4 are computed too.
+ * C = A B on operands in the module's memory (byte offsets; A element (i, p) at a + i rsA + p csA,
+ * B rows ldb bytes apart, C rows ldc bytes apart; n a multiple of 8): gemm.ts's blocked product,
+ * split by row tiles across the worker pool when large. Rows past m up to a multiple of 4 are
+ * computed too.
  */
-function product(w: GemmModule, m: number, n: number, k: number, a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, kBlock = K_BLOCK): void {
-  const mt = (m + 3) >> 2;
-  const nt = n >> 3;
-  for (let j0 = 0; j0 < nt; j0 += N_BLOCK) {
-    const nb = Math.min(N_BLOCK, nt - j0);
-    for (let p0 = 0; p0 < k; p0 += kBlock) {
-      const kc = Math.min(kBlock, k - p0);
-      w.sgemm(a + p0 * csA, rsA, csA, b + p0 * ldb + j0 * 32, ldb, c + j0 * 32, ldc, mt, nb, kc, p0 > 0 ? 1 : 0);
-    }
-  }
+function product(w: GemmModule, m: number, n: number, k: number, a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number): void {
+  gemmInHeap(w, m, n, k, a, rsA, csA, b, ldb, c, ldc, false);
 }
 
 /**
@@ -168,8 +156,7 @@ export function conv2DBackpropFilterLines(x: Float32Array, dy: Float32Array, c: 
       for (let ow = 0; ow < OW; ow++, r++) h.set(dy.subarray(r * Co, (r + 1) * Co), dyOff + (l * L.rows + ow) * ldb);
     }
   }
-  // k runs over every row of the batch: blocks of 64 keep both A's rows and B's block in L1.
-  product(w, m, Co, kRows, L.start * 4, 4, L.rowStep * 4, dyOff * 4, ldb * 4, outOff * 4, Co * 4, 64);
+  product(w, m, Co, kRows, L.start * 4, 4, L.rowStep * 4, dyOff * 4, ldb * 4, outOff * 4, Co * 4);
   return h.slice(outOff, outOff + m * Co);
 }
 
