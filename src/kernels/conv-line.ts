@@ -72,9 +72,12 @@ function lineLayout(c: ConvInfo): Lines {
   const C = c.inChannels;
   const s = c.strideWidth;
   const k = c.filterWidth * C;
-  const positions = Math.max(c.padInfo.left + c.inWidth, (c.outWidth - 1) * s + c.filterWidth);
+  const left = c.padInfo.left;
   const rowStep = s * C;
-  let rows = Math.ceil(positions / s);
+  // A line's positions: its data after `left` zeros, then zeros, `rows * s` in all. The last output
+  // row may read past the pitch into the next line's left padding (zeros too).
+  let rows = Math.max(c.outWidth, Math.ceil((left + c.inWidth) / s));
+  if ((c.outWidth - 1) * s + c.filterWidth - rows * s > left) rows = Math.ceil(((c.outWidth - 1) * s + c.filterWidth) / s);
   if (rowStep % 2 === 1 && rows % 2 === 1) rows++; // an even pitch keeps the lines' alignment
   const lines = c.batchSize * c.outHeight;
   const start = (c.padInfo.left * C) % 2;
@@ -179,27 +182,27 @@ export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array,
   const OW = c.outWidth;
   const left = c.padInfo.left;
   const lines = c.batchSize * c.outHeight;
-  const J = lineLayout(c).rows; // positions per phase per padded dx line
+  const J = Math.ceil(Math.max(left + c.inWidth, (OW - 1) * s + FW) / s); // positions per phase per padded dx line
   const taps = (phase: number) => Math.max(0, Math.ceil((FW - phase) / s));
-  const D = taps(0) - 1; // zero rows before each dy line, so a row can look back D rows
-  const pitch = D + J; // dy rows per line; dx lines are pitch * s positions apart
+  const D = taps(0) - 1; // a row looks back up to D rows: into the previous line's zero rows
+  const pitch = Math.max(J, OW + D); // dy rows per line (dy, then zeros); dx lines are pitch * s positions apart
   const m = lines * pitch;
   const mt = (m + 3) >> 2;
   const ldb = rowStride(C);
-  const dyOff = 0;
-  const bOff = align(dyOff + (mt * 4 + D + 1) * Co);
+  const dyOff = align(D * Co); // D zero rows before the first line
+  const bOff = align(dyOff + (mt * 4 + 1) * Co);
   const dxOff = align(bOff + FW * Co * ldb + 16);
   const s1 = simdHeap(dxOff + (mt * 4 * s + 1) * C + 16);
   if (s1 === null) return null;
   const { w, h } = s1;
-  // dy lines at pitch rows, zeros around them (and past the last line, where tiles read).
-  h.fill(0, dyOff, dyOff + D * Co);
+  // dy lines at pitch rows, zeros after each (and past the last line, where tiles read).
+  h.fill(0, 0, dyOff);
   for (let l = 0; l < lines; l++) {
-    const at = dyOff + (l * pitch + D) * Co;
+    const at = dyOff + l * pitch * Co;
     h.set(dy.subarray(l * OW * Co, (l + 1) * OW * Co), at);
     h.fill(0, at + OW * Co, at + pitch * Co);
   }
-  h.fill(0, dyOff + (m + D) * Co, bOff);
+  h.fill(0, dyOff + m * Co, bOff);
   if (taps(s - 1) === 0) h.fill(0, dxOff, dxOff + mt * 4 * s * C); // phases without taps stay 0
   for (let phase = 0; phase < s; phase++) {
     const T = taps(phase);
@@ -212,7 +215,7 @@ export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array,
         for (let co = 0; co < Co; co++) h[bOff + (t * Co + co) * ldb + ci] = filter[src + co] as number;
       }
     }
-    const a = (dyOff + (D - (T - 1)) * Co) * 4;
+    const a = (dyOff - (T - 1) * Co) * 4;
     product(w, m, C, T * Co, a, Co * 4, 4, bOff * 4, ldb * 4, (dxOff + phase * C) * 4, s * C * 4);
   }
   const dx = new Float32Array(c.batchSize * c.inHeight * c.inWidth * C);
