@@ -3,7 +3,7 @@ import { NotFittedError, ShapeError, ValueError } from '../errors.js';
 import { gemm } from '../kernels/gemm.js';
 import { toMatrix, type DenseMatrix, type MatrixLike } from '../util/matrix.js';
 import { selfNeighbors } from './self-neighbors.js';
-import { resolveThreads } from './workers/pool.js';
+import { resolveThreads, runParallelOrSerial } from './workers/pool.js';
 
 /** How {@link NearestNeighbors} searches. */
 export type NeighborsMethod = 'auto' | 'js' | 'kdtree' | 'brute' | 'tfjs';
@@ -125,7 +125,7 @@ export class NearestNeighbors {
     if (method === 'brute') return this.brute(data, q, k, self);
     if (method === 'kdtree') {
       this.index ??= new KdTree(data, this.leafSize);
-      return this.index.search(q, k, self);
+      return this.index.search(q, k, self, this.selfThreads(data.rows));
     }
     this.index ??= new KdTree(data, this.leafSize);
     if (!this.probed) {
@@ -140,14 +140,19 @@ export class NearestNeighbors {
       this.useTree = this.index.evaluated / probeRows < 0.25 * data.rows;
       this.probed = true;
     }
-    return this.useTree ? this.index.search(q, k, self) : this.brute(data, q, k, self);
+    return this.useTree ? this.index.search(q, k, self, this.selfThreads(data.rows)) : this.brute(data, q, k, self);
   }
 
   private brute(data: DenseMatrix, q: DenseMatrix, k: number, self: boolean): KNeighborsResult {
     if (!self) return bruteForce(data, q, k);
-    const threads = data.rows >= PARALLEL_MIN_ROWS ? resolveThreads(this.nJobs) : 1;
+    const threads = this.selfThreads(data.rows);
     // The k-d tree's order (when the 'js' probe built one) makes the blocks compact: far blocks are skipped.
     return { ...selfNeighbors(data, k, threads, this.index?.order ?? null), rows: data.rows, k };
+  }
+
+  /** Threads of a self query over `rows` fitted rows. */
+  private selfThreads(rows: number): number {
+    return rows >= PARALLEL_MIN_ROWS ? resolveThreads(this.nJobs) : 1;
   }
 
   private autoMethod(queries: number, rows: number): 'js' | 'tfjs' {
@@ -211,11 +216,20 @@ class TopK {
   }
 }
 
+/** A buffer of `bytes`, shared between threads when the platform has SharedArrayBuffer. */
+function sharedBuffer(bytes: number): ArrayBuffer {
+  return (typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)) as ArrayBuffer;
+}
+
+/** Queries per chunk drawn from the shared counter by the k-d search threads. */
+const KD_CHUNK = 128;
+
 /**
  * A k-d tree over a row-ordered copy of the data: median splits on the widest dimension, leaves of
  * `leafSize` rows, and a bounding box per node. A query visits nodes nearest-box-first and skips a
  * node whose box is farther than the current k-th distance: exact, and far fewer distances than
- * brute force on data of low intrinsic dimension (network flows are).
+ * brute force on data of low intrinsic dimension (network flows are). The arrays live in shared
+ * memory, so self queries run on several threads ({@link kdSearchKernel}).
  */
 class KdTree {
   /** Rows in tree order (leaf by leaf): a spatial order. */
@@ -225,21 +239,21 @@ class KdTree {
   private readonly nodeEnd: Int32Array;
   private readonly nodeLeft: Int32Array;
   private readonly nodeRight: Int32Array;
-  private readonly boxLo: Float64Array;
-  private readonly boxHi: Float64Array;
+  private readonly boxLo: Float32Array;
+  private readonly boxHi: Float32Array;
   private readonly nNodes: number;
 
   constructor(private readonly m: DenseMatrix, leafSize: number) {
     const { rows: n, cols: d, data } = m;
-    const order = new Int32Array(n);
+    const order = new Int32Array(sharedBuffer(4 * n));
     for (let r = 0; r < n; r++) order[r] = r;
     const cap = 2 * Math.ceil(n / Math.max(1, leafSize >> 1)) + 2;
     const nodeStart = new Int32Array(cap);
     const nodeEnd = new Int32Array(cap);
     const nodeLeft = new Int32Array(cap).fill(-1);
     const nodeRight = new Int32Array(cap).fill(-1);
-    const boxLo = new Float64Array(cap * d);
-    const boxHi = new Float64Array(cap * d);
+    const boxLo = new Float32Array(cap * d);
+    const boxHi = new Float32Array(cap * d);
     let count = 1;
     nodeStart[0] = 0;
     nodeEnd[0] = n;
@@ -250,18 +264,7 @@ class KdTree {
       const start = nodeStart[node] as number;
       const end = nodeEnd[node] as number;
       const lo = node * d;
-      for (let f = 0; f < d; f++) {
-        boxLo[lo + f] = Infinity;
-        boxHi[lo + f] = -Infinity;
-      }
-      for (let i = start; i < end; i++) {
-        const o = (order[i] as number) * d;
-        for (let f = 0; f < d; f++) {
-          const v = data[o + f] as number;
-          if (v < (boxLo[lo + f] as number)) boxLo[lo + f] = v;
-          if (v > (boxHi[lo + f] as number)) boxHi[lo + f] = v;
-        }
-      }
+      boundingBox(data, d, order, start, end, boxLo, boxHi, lo);
       if (end - start <= leafSize) continue;
       let dim = 0;
       let spread = -1;
@@ -288,113 +291,243 @@ class KdTree {
     }
     this.nNodes = count;
     this.order = order;
-    this.nodeStart = nodeStart;
-    this.nodeEnd = nodeEnd;
-    this.nodeLeft = nodeLeft;
-    this.nodeRight = nodeRight;
-    this.boxLo = boxLo;
-    this.boxHi = boxHi;
-    this.sorted = new Float32Array(n * d);
+    const copy = <T extends Int32Array | Float32Array>(a: T, len: number, make: (b: ArrayBuffer) => T): T => {
+      const out = make(sharedBuffer(4 * len));
+      out.set(a.subarray(0, len));
+      return out;
+    };
+    this.nodeStart = copy(nodeStart, count, (b) => new Int32Array(b));
+    this.nodeEnd = copy(nodeEnd, count, (b) => new Int32Array(b));
+    this.nodeLeft = copy(nodeLeft, count, (b) => new Int32Array(b));
+    this.nodeRight = copy(nodeRight, count, (b) => new Int32Array(b));
+    this.boxLo = copy(boxLo, count * d, (b) => new Float32Array(b));
+    this.boxHi = copy(boxHi, count * d, (b) => new Float32Array(b));
+    this.sorted = new Float32Array(sharedBuffer(4 * n * d));
     for (let s = 0; s < n; s++) {
       const r = order[s] as number;
       this.sorted.set(data.subarray(r * d, r * d + d), s * d);
     }
   }
 
-  private boxDist(node: number, q: Float32Array, qo: number): number {
-    const d = this.m.cols;
-    const lo = this.boxLo;
-    const hi = this.boxHi;
+  /** Distances computed by the last `search` (to tell whether the tree prunes on this data). */
+  evaluated = 0;
+
+  /** The k nearest of every row of q (self: of every fitted row, itself excluded), on up to `threads` threads (self queries only). */
+  search(q: DenseMatrix, k: number, self: boolean, threads = 1): KNeighborsResult {
+    const parallel = self && threads > 1;
+    const alloc = parallel ? sharedBuffer : (bytes: number) => new ArrayBuffer(bytes);
+    const result = { outD: new Float64Array(0), outI: new Int32Array(0), counter: new Int32Array(0), evaluated: new Float64Array(0) };
+    const run = parallel ? runParallelOrSerial : (kernel: (t: KdSearchTask) => void, make: () => KdSearchTask) => kernel(make());
+    run(
+      kdSearchKernel,
+      () => {
+        result.outD = new Float64Array(alloc(8 * q.rows * k));
+        result.outI = new Int32Array(alloc(4 * q.rows * k));
+        result.counter = new Int32Array(alloc(8));
+        result.evaluated = new Float64Array(alloc(8 * Math.max(1, threads)));
+        return {
+          sorted: this.sorted,
+          order: this.order,
+          nodeStart: this.nodeStart,
+          nodeEnd: this.nodeEnd,
+          nodeLeft: this.nodeLeft,
+          nodeRight: this.nodeRight,
+          boxLo: this.boxLo,
+          boxHi: this.boxHi,
+          nNodes: this.nNodes,
+          q: self ? this.sorted : q.data,
+          queries: q.rows,
+          d: this.m.cols,
+          k,
+          self,
+          outD: result.outD,
+          outI: result.outI,
+          counter: result.counter,
+          evaluated: result.evaluated,
+          chunk: KD_CHUNK,
+        };
+      },
+      threads,
+    );
+    this.evaluated = result.evaluated.reduce((a, b) => a + b, 0);
+    return { distances: result.outD, indices: result.outI, rows: q.rows, k };
+  }
+}
+
+/** The work of {@link kdSearchKernel}: the tree's arrays, the queries and the outputs. */
+interface KdSearchTask {
+  sorted: Float32Array;
+  order: Int32Array;
+  nodeStart: Int32Array;
+  nodeEnd: Int32Array;
+  nodeLeft: Int32Array;
+  nodeRight: Int32Array;
+  boxLo: Float32Array;
+  boxHi: Float32Array;
+  nNodes: number;
+  /** Query rows (self: the tree's sorted rows, query s being row order[s]). */
+  q: Float32Array;
+  queries: number;
+  d: number;
+  k: number;
+  self: boolean;
+  /** Row-major queries x k: squared distances until the end, then distances. */
+  outD: Float64Array;
+  outI: Int32Array;
+  /** [next query, threads started]. */
+  counter: Int32Array;
+  /** Distances computed, per thread. */
+  evaluated: Float64Array;
+  chunk: number;
+}
+
+/**
+ * Exact k-d tree search of chunks of queries drawn from `counter`. Boxes are visited nearest first
+ * and skipped when farther than the current k-th distance; a box distance and a row distance stop
+ * being summed as soon as they exceed it (partial sums of squares only grow, also when rounded), so
+ * far rows cost a few dimensions. Ties go to the lowest index. Self-contained: it runs in worker
+ * threads from its source.
+ */
+function kdSearchKernel(task: KdSearchTask): void {
+  const { sorted, order, nodeStart, nodeEnd, nodeLeft, nodeRight, boxLo, boxHi, nNodes, q, queries, d, k, self, outD, outI, counter, chunk } = task;
+  const tid = Atomics.add(counter, 1, 1);
+  let evaluated = 0;
+  const topD = new Float64Array(k);
+  const topI = new Int32Array(k);
+  const stackNode = new Int32Array(2 * nNodes + 2);
+  const stackDist = new Float64Array(2 * nNodes + 2);
+  // Box distances are exact lower bounds up to rounding: prune only when clearly larger.
+  const slack = 1 + 1e-9;
+  /** Squared distance from the query at qo to node's box, or any value > limit once it exceeds limit. */
+  const boxDist = (node: number, qo: number, limit: number): number => {
     const b = node * d;
     let s = 0;
     for (let f = 0; f < d; f++) {
       const v = q[qo + f] as number;
-      const a = lo[b + f] as number;
+      const a = boxLo[b + f] as number;
       if (v < a) {
         const t = a - v;
         s += t * t;
+        if (s > limit) return s;
       } else {
-        const h = hi[b + f] as number;
+        const h = boxHi[b + f] as number;
         if (v > h) {
           const t = v - h;
           s += t * t;
+          if (s > limit) return s;
         }
       }
     }
     return s;
-  }
-
-  /** Distances computed by the last `search` (to tell whether the tree prunes on this data). */
-  evaluated = 0;
-
-  search(q: DenseMatrix, k: number, self: boolean): KNeighborsResult {
-    const d = this.m.cols;
-    let evaluated = 0;
-    const { sorted, order, nodeStart, nodeEnd, nodeLeft, nodeRight } = this;
-    const qd = q.data;
-    const distances = new Float64Array(q.rows * k);
-    const indices = new Int32Array(q.rows * k);
-    const top = new TopK(self ? k + 1 : k);
-    const stackNode = new Int32Array(2 * this.nNodes + 2);
-    const stackDist = new Float64Array(2 * this.nNodes + 2);
-    // Box distances are exact lower bounds up to rounding: prune only when clearly larger.
-    const slack = 1 + 1e-9;
-    for (let step = 0; step < q.rows; step++) {
+  };
+  for (;;) {
+    const first = Atomics.add(counter, 0, chunk);
+    if (first >= queries) break;
+    const last = Math.min(queries, first + chunk);
+    for (let step = first; step < last; step++) {
       // Self queries run in tree order: consecutive queries walk the same nodes (cache locality).
       const r = self ? (order[step] as number) : step;
-      const qo = r * d;
-      top.reset();
-      let sp = 0;
+      const qo = step * d;
+      let size = 0;
+      let bound = Infinity;
+      let sp = 1;
       stackNode[0] = 0;
       stackDist[0] = 0;
-      sp = 1;
       while (sp > 0) {
         sp--;
         const node = stackNode[sp] as number;
-        if ((stackDist[sp] as number) > top.bound() * slack) continue;
+        if ((stackDist[sp] as number) > bound * slack) continue;
         const left = nodeLeft[node] as number;
         if (left < 0) {
           const end = nodeEnd[node] as number;
-          evaluated += end - (nodeStart[node] as number);
-          for (let s = nodeStart[node] as number; s < end; s++) top.push(sqDist(qd, qo, sorted, s * d, d), order[s] as number);
+          const start = nodeStart[node] as number;
+          evaluated += end - start;
+          for (let s = start; s < end; s++) {
+            const idx = order[s] as number;
+            if (self && idx === r) continue;
+            // The squared distance, abandoned (in steps of 8 dimensions) once it exceeds the bound.
+            const so = s * d;
+            let dist = 0;
+            let f = 0;
+            for (; f + 8 <= d; f += 8) {
+              const u0 = (q[qo + f] as number) - (sorted[so + f] as number);
+              const u1 = (q[qo + f + 1] as number) - (sorted[so + f + 1] as number);
+              const u2 = (q[qo + f + 2] as number) - (sorted[so + f + 2] as number);
+              const u3 = (q[qo + f + 3] as number) - (sorted[so + f + 3] as number);
+              const u4 = (q[qo + f + 4] as number) - (sorted[so + f + 4] as number);
+              const u5 = (q[qo + f + 5] as number) - (sorted[so + f + 5] as number);
+              const u6 = (q[qo + f + 6] as number) - (sorted[so + f + 6] as number);
+              const u7 = (q[qo + f + 7] as number) - (sorted[so + f + 7] as number);
+              dist = dist + u0 * u0 + u1 * u1 + u2 * u2 + u3 * u3 + u4 * u4 + u5 * u5 + u6 * u6 + u7 * u7;
+              if (dist > bound) break;
+            }
+            if (dist > bound) continue;
+            for (; f < d; f++) {
+              const u = (q[qo + f] as number) - (sorted[so + f] as number);
+              dist += u * u;
+            }
+            if (size === k && (dist > bound || (dist === bound && idx > (topI[k - 1] as number)))) continue;
+            let p = size < k ? size++ : k - 1;
+            while (p > 0) {
+              const dp = topD[p - 1] as number;
+              if (dp < dist || (dp === dist && (topI[p - 1] as number) < idx)) break;
+              topD[p] = dp;
+              topI[p] = topI[p - 1] as number;
+              p--;
+            }
+            topD[p] = dist;
+            topI[p] = idx;
+            if (size === k) bound = topD[k - 1] as number;
+          }
           continue;
         }
         const right = nodeRight[node] as number;
-        const dl = this.boxDist(left, qd, qo);
-        const dr = this.boxDist(right, qd, qo);
-        const bound = top.bound() * slack;
+        const limit = bound * slack;
+        const dl = boxDist(left, qo, limit);
+        const dr = boxDist(right, qo, limit);
         // Push the farther child first so the nearer one is searched first.
         if (dl <= dr) {
-          if (dr <= bound) {
+          if (dr <= limit) {
             stackNode[sp] = right;
             stackDist[sp++] = dr;
           }
-          if (dl <= bound) {
+          if (dl <= limit) {
             stackNode[sp] = left;
             stackDist[sp++] = dl;
           }
         } else {
-          if (dl <= bound) {
+          if (dl <= limit) {
             stackNode[sp] = left;
             stackDist[sp++] = dl;
           }
-          if (dr <= bound) {
+          if (dr <= limit) {
             stackNode[sp] = right;
             stackDist[sp++] = dr;
           }
         }
       }
-      let c = 0;
-      for (let t = 0; t < top.size && c < k; t++) {
-        const idx = top.i[t] as number;
-        if (self && idx === r) continue;
-        distances[r * k + c] = Math.sqrt(top.d[t] as number);
-        indices[r * k + c] = idx;
-        c++;
+      for (let c = 0; c < k; c++) {
+        outD[r * k + c] = Math.sqrt(topD[c] as number);
+        outI[r * k + c] = topI[c] as number;
       }
     }
-    this.evaluated = evaluated;
-    return { distances, indices, rows: q.rows, k };
+  }
+  task.evaluated[tid] = evaluated;
+}
+
+/** The per-column minimum and maximum of rows order[start..end) of `data`, written at `at` of lo and hi. */
+function boundingBox(data: Float32Array, d: number, order: Int32Array, start: number, end: number, lo: Float32Array, hi: Float32Array, at: number): void {
+  for (let f = 0; f < d; f++) {
+    lo[at + f] = Infinity;
+    hi[at + f] = -Infinity;
+  }
+  for (let i = start; i < end; i++) {
+    const o = (order[i] as number) * d;
+    for (let f = 0; f < d; f++) {
+      const v = data[o + f] as number;
+      if (v < (lo[at + f] as number)) lo[at + f] = v;
+      if (v > (hi[at + f] as number)) hi[at + f] = v;
+    }
   }
 }
 

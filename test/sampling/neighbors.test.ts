@@ -110,11 +110,11 @@ describe('NearestNeighbors properties', () => {
     for (const q of probe) expect(Array.from(s.indices.subarray(q * 4, q * 4 + 4)), `row ${q}`).toEqual(ref[q]?.i);
   });
 
-  it('self queries on two threads (20500 rows, ties everywhere) equal one thread and the sorted brute force', () => {
+  it.each(['brute', 'kdtree'] as const)('%s self queries on two threads (20500 rows, ties everywhere) equal one thread and the sorted brute force', (method) => {
     const rng = new Rng(8);
     const X = Array.from({ length: 20_500 }, () => Array.from({ length: 3 }, () => rng.int(9)));
-    const two = new NearestNeighbors({ method: 'brute', nJobs: 2 }).fit(X).kneighbors(undefined, 3);
-    const one = new NearestNeighbors({ method: 'brute', nJobs: 1 }).fit(X).kneighbors(undefined, 3);
+    const two = new NearestNeighbors({ method, nJobs: 2 }).fit(X).kneighbors(undefined, 3);
+    const one = new NearestNeighbors({ method, nJobs: 1 }).fit(X).kneighbors(undefined, 3);
     expect(Array.from(two.indices)).toEqual(Array.from(one.indices));
     expect(Array.from(two.distances)).toEqual(Array.from(one.distances));
     const probe = Array.from({ length: 41 }, (_, i) => i * 500 + (i % 7));
