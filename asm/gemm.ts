@@ -373,3 +373,89 @@ export function gruPrevStates(y: usize, h0: usize, dst: usize, B: i32, T: i32, U
     }
   }
 }
+
+// The whole forward sequence of an LSTM (gates i, f, g, o) for batch rows [b0, b0 + nb), laid out
+// like gruSeqForward: xp [B T, 4U] (input projection, bias included), y and the cell state cs
+// [B T, U] batch-major by time index, uk [U, ldu] (ldu a multiple of 8 >= 4U), h0 and c0 [B, U],
+// hp this chunk's scratch [nb rounded up to 4, ldu]. When `save`, the activated gates gi, gf, gg,
+// go and tanh(c) at the same index as y, for the backward pass.
+export function lstmSeqForward(xp: usize, uk: usize, ldu: i32, h0: usize, c0: usize, y: usize, cs: usize, hp: usize, gi: usize, gf: usize, gg: usize, go: usize, tcs: usize, save: bool, b0: i32, nb: i32, T: i32, U: i32, backwards: bool): void {
+  const ub = <usize>U << 2;
+  const w4: usize = ub * 4;
+  const ldub = <usize>ldu << 2;
+  const mt = (nb + 3) >> 2;
+  const nt = ldu >> 3;
+  const tstride = <usize>T * ub;
+  for (let s = 0; s < T; s++) {
+    const t = backwards ? T - 1 - s : s;
+    const tp = backwards ? t + 1 : t - 1;
+    const hprev0 = s == 0 ? h0 + <usize>b0 * ub : y + (<usize>b0 * T + tp) * ub;
+    const hstride = s == 0 ? ub : tstride;
+    sgemm(hprev0, hstride, 4, uk, ldub, hp, ldub, mt, nt, U, false);
+    for (let bi = 0; bi < nb; bi++) {
+      const row = <usize>(b0 + bi);
+      const xrow = xp + (row * T + t) * w4;
+      const hrow = hp + <usize>bi * ldub;
+      const cprev = s == 0 ? c0 + row * ub : cs + (row * T + tp) * ub;
+      const idx = (row * T + t) * ub;
+      for (let u: usize = 0; u < ub; u += 16) {
+        const ig = sigmoidv(f32x4.add(v128.load(xrow + u), v128.load(hrow + u)));
+        const fg = sigmoidv(f32x4.add(v128.load(xrow + ub + u), v128.load(hrow + ub + u)));
+        const g = tanhv(f32x4.add(v128.load(xrow + 2 * ub + u), v128.load(hrow + 2 * ub + u)));
+        const og = sigmoidv(f32x4.add(v128.load(xrow + 3 * ub + u), v128.load(hrow + 3 * ub + u)));
+        const c = f32x4.add(f32x4.mul(fg, v128.load(cprev + u)), f32x4.mul(ig, g));
+        const tc = tanhv(c);
+        v128.store(cs + idx + u, c);
+        v128.store(y + idx + u, f32x4.mul(og, tc));
+        if (save) {
+          v128.store(gi + idx + u, ig);
+          v128.store(gf + idx + u, fg);
+          v128.store(gg + idx + u, g);
+          v128.store(go + idx + u, og);
+          v128.store(tcs + idx + u, tc);
+        }
+      }
+    }
+  }
+}
+
+// The whole backward sequence of the LSTM above for batch rows [b0, b0 + nb): writes
+// d(pre-activations) da [B T, 4U] batch-major (input and recurrent side alike); dh and dc
+// [nb rounded up to 4, lduT] (this chunk's rows, zero on entry) end as the gradients of h0 and c0.
+// uT is the recurrent kernel transposed [4U, lduT] (lduT a multiple of 8 >= U).
+export function lstmSeqBackward(dy: usize, cs: usize, gi: usize, gf: usize, gg: usize, go: usize, tcs: usize, c0: usize, uT: usize, lduT: i32, da: usize, dh: usize, dc: usize, b0: i32, nb: i32, T: i32, U: i32, backwards: bool): void {
+  const ub = <usize>U << 2;
+  const w4: usize = ub * 4;
+  const ldb = <usize>lduT << 2;
+  const mt = (nb + 3) >> 2;
+  const nt = lduT >> 3;
+  const one = f32x4.splat(1);
+  for (let s = T - 1; s >= 0; s--) {
+    const t = backwards ? T - 1 - s : s;
+    const tp = backwards ? t + 1 : t - 1;
+    for (let bi = 0; bi < nb; bi++) {
+      const row = <usize>(b0 + bi);
+      const idx = (row * T + t) * ub;
+      const cprev = s == 0 ? c0 + row * ub : cs + (row * T + tp) * ub;
+      const hrow = dh + <usize>bi * ldb;
+      const crow = dc + <usize>bi * ldb;
+      const arow = da + (row * T + t) * w4;
+      for (let u: usize = 0; u < ub; u += 16) {
+        const ig = v128.load(gi + idx + u);
+        const fg = v128.load(gf + idx + u);
+        const g = v128.load(gg + idx + u);
+        const og = v128.load(go + idx + u);
+        const tc = v128.load(tcs + idx + u);
+        const gh = f32x4.add(v128.load(hrow + u), v128.load(dy + idx + u));
+        const gc = f32x4.add(v128.load(crow + u), f32x4.mul(f32x4.mul(gh, og), f32x4.sub(one, f32x4.mul(tc, tc))));
+        v128.store(arow + u, f32x4.mul(f32x4.mul(f32x4.mul(gc, g), ig), f32x4.sub(one, ig)));
+        v128.store(arow + ub + u, f32x4.mul(f32x4.mul(f32x4.mul(gc, v128.load(cprev + u)), fg), f32x4.sub(one, fg)));
+        v128.store(arow + 2 * ub + u, f32x4.mul(f32x4.mul(gc, ig), f32x4.sub(one, f32x4.mul(g, g))));
+        v128.store(arow + 3 * ub + u, f32x4.mul(f32x4.mul(f32x4.mul(gh, tc), og), f32x4.sub(one, og)));
+        v128.store(crow + u, f32x4.mul(gc, fg));
+      }
+    }
+    // dh = da(step) U^T (replaces dh: the state gradient flows only through the product).
+    sgemm(da + (<usize>b0 * T + t) * w4, <usize>T * w4, 4, uT, ldb, dh, ldb, mt, nt, 4 * U, false);
+  }
+}

@@ -59,11 +59,13 @@ export interface GemmModule {
   gemmRows(a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, it0: number, it1: number, nt: number, k: number, acc: number): void;
   gruSeqForward(xp: number, uk: number, ldu: number, bh: number, h0: number, y: number, hp: number, z: number, r: number, n: number, hn: number, save: number, b0: number, nb: number, T: number, U: number, backwards: number): void;
   gruSeqBackward(dy: number, z: number, r: number, n: number, hn: number, y: number, h0: number, uT: number, lduT: number, dxp: number, dgh: number, dh: number, b0: number, nb: number, T: number, U: number, backwards: number): void;
+  lstmSeqForward(xp: number, uk: number, ldu: number, h0: number, c0: number, y: number, cs: number, hp: number, gi: number, gf: number, gg: number, go: number, tc: number, save: number, b0: number, nb: number, T: number, U: number, backwards: number): void;
+  lstmSeqBackward(dy: number, cs: number, gi: number, gf: number, gg: number, go: number, tc: number, c0: number, uT: number, lduT: number, da: number, dh: number, dc: number, b0: number, nb: number, T: number, U: number, backwards: number): void;
   gruPrevStates(y: number, h0: number, dst: number, B: number, T: number, U: number, backwards: number): void;
 }
 
 /** Exports the worker pool may run (chunks of independent work). */
-const POOL_EXPORTS = ['gemmRows', 'gruSeqForward', 'gruSeqBackward'];
+const POOL_EXPORTS = ['gemmRows', 'gruSeqForward', 'gruSeqBackward', 'lstmSeqForward', 'lstmSeqBackward'];
 
 let wasm: GemmModule | null | undefined;
 let heap = new Float32Array(0);

@@ -1,9 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { gruGatesBackwardSimd, gruGatesForwardSimd } from './gates.js';
-import { gemm, gemmInHeap, parallelThreads, poolThreshold, runParallel, simdHeap } from './gemm.js';
+import { gemm, runParallel, simdHeap } from './gemm.js';
 import type { GruSequenceArgs } from './recurrent-types.js';
 import {
   backProjectInputs,
+  chunkRows,
+  gatherChunkRows,
+  projectInHeap,
+  recordingGradients,
+  sequenceWeightGrads,
   columnSums,
   expectShape,
   projectInputs,
@@ -151,20 +156,6 @@ function gruGatesBackward(
   }
 }
 
-/** Batch rows per chunk of the whole-sequence kernels: a multiple of 4 (the product's row tile). */
-function chunkRows(B: number, work: number): number {
-  const threads = parallelThreads();
-  // Several chunks per thread when the pool may run (a busy worker takes fewer), else one chunk.
-  const parts = threads > 1 && work >= poolThreshold() ? Math.min(8, Math.ceil(B / 16)) : 1;
-  return Math.ceil(B / parts / 4) * 4;
-}
-
-/** True when gradients are being recorded (a tape is active), so the forward keeps what the backward needs. */
-function recordingGradients(): boolean {
-  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
-  return (state?.gradientDepth ?? 1) > 0;
-}
-
 /**
  * The GRU with the whole recurrence in WebAssembly (units a multiple of 8): one call per chunk of
  * batch rows runs every step (recurrent product and gate pass) forward, and one runs them all
@@ -213,9 +204,7 @@ function gruSequenceWasm(inputs: tf.Tensor[], d: ReturnType<typeof sequenceDims>
     h.set(bi, oBi);
     if (h0v !== null) h.set(h0v, oH0);
     else h.fill(0, oH0, oH0 + Bp * U);
-    // xp = x W + bi over all B T rows.
-    gemmInHeap(w, BT, W3, F, oX * 4, F * 4, 4, oW * 4, W3 * 4, oXp * 4, W3 * 4, false);
-    w.broadcast(0, oXp * 4, oBi * 4, oXp * 4, BT, W3);
+    projectInHeap(w, d, oX, oW, oBi, oXp);
     const jobs: number[][] = [];
     for (let c = 0; c < chunks; c++) {
       const b0 = c * rows;
@@ -245,11 +234,8 @@ function gruBackwardWasm(
   const BT = B * T;
   const Bp = Math.ceil(B / 4) * 4;
   const BTp = Bp * T + 4;
-  const Fp = Math.ceil(F / 8) * 8;
   const chunks = Math.ceil(B / rows);
-  // Layout (floats): dy, y z r n hn, h0, U, U^T, dxp, dgh, dh per chunk, then for the weight
-  // gradients: previous states and their transpose, x and its transpose, W^T, dU, dW (with the
-  // 4-row tile's spill), W^T with Fp columns, dx, the bias gradients.
+  // Layout (floats): dy, y z r n hn, h0, U, U^T, dxp, dgh, dh per chunk, then the weight gradients' scratch.
   const oDy = 0;
   const oY = oDy + BT * U;
   const oZ = oY + BT * U;
@@ -262,18 +248,8 @@ function gruBackwardWasm(
   const oDxp = oUT + W3 * U;
   const oDgh = oDxp + BTp * W3;
   const oDh = oDgh + BTp * W3;
-  const oPrev = oDh + chunks * (rows + 4) * U;
-  const oPrevT = oPrev + BT * U;
-  const oX = oPrevT + BT * U;
-  const oXT = oX + BT * F;
-  const oWs = oXT + BT * F;
-  const oWT = oWs + F * W3;
-  const oDU = oWT + W3 * F;
-  const oDW = oDU + U * W3;
-  const oWTp = oDW + F * W3 + 4 * W3;
-  const oDx = oWTp + W3 * Fp;
-  const oBias = oDx + (BT + 4) * Fp;
-  const s = simdHeap(oBias + 2 * W3 + 16);
+  const oEnd = oDh + chunks * (rows + 4) * U;
+  const s = simdHeap(oEnd);
   if (s === null) throw new Error('gruSequence: the WebAssembly module went away');
   const { w, h } = s;
   h.set(dyv, oDy);
@@ -282,7 +258,7 @@ function gruBackwardWasm(
   else h.fill(0, oH0, oH0 + Bp * U);
   h.set(uv, oU);
   w.transpose(oU * 4, oUT * 4, U, W3);
-  h.fill(0, oDh, oPrev);
+  h.fill(0, oDh, oEnd);
   const bwd = backwards ? 1 : 0;
   const jobs: number[][] = [];
   for (let c = 0; c < chunks; c++) {
@@ -291,46 +267,14 @@ function gruBackwardWasm(
     jobs.push([oDy * 4, oZ * 4, oR * 4, oN * 4, oHn * 4, oY * 4, oH0 * 4, oUT * 4, U, oDxp * 4, oDgh * 4, (oDh + c * (rows + 4) * U) * 4, b0, nb, T, U, bwd]);
   }
   runParallel(w, 'gruSeqBackward', jobs, BT * U * W3 * 2);
-  // dU = prev^T dgh, prev the state before each step (batch-major like dgh).
-  w.gruPrevStates(oY * 4, oH0 * 4, oPrev * 4, B, T, U, bwd);
-  w.transpose(oPrev * 4, oPrevT * 4, BT, U);
-  gemmInHeap(w, U, W3, BT, oPrevT * 4, BT * 4, 4, oDgh * 4, W3 * 4, oDU * 4, W3 * 4, false);
-  // dW = x^T dxp, dx = dxp W^T.
-  h.set(xv, oX);
-  w.transpose(oX * 4, oXT * 4, BT, F);
-  gemmInHeap(w, F, W3, BT, oXT * 4, BT * 4, 4, oDxp * 4, W3 * 4, oDW * 4, W3 * 4, false);
-  h.set(wv, oWs);
-  w.transpose(oWs * 4, oWT * 4, F, W3);
-  let dx: Float32Array;
-  if (Fp === F) {
-    gemmInHeap(w, BT, F, W3, oDxp * 4, W3 * 4, 4, oWT * 4, F * 4, oDx * 4, F * 4, false);
-    dx = h.slice(oDx, oDx + BT * F);
-  } else {
-    // Columns past F: W^T rows re-laid with Fp columns (zeros past F), C rows Fp apart.
-    for (let p = 0; p < W3; p++) {
-      h.copyWithin(oWTp + p * Fp, oWT + p * F, oWT + p * F + F);
-      h.fill(0, oWTp + p * Fp + F, oWTp + (p + 1) * Fp);
-    }
-    gemmInHeap(w, BT, F, W3, oDxp * 4, W3 * 4, 4, oWTp * 4, Fp * 4, oDx * 4, Fp * 4, false);
-    dx = new Float32Array(BT * F);
-    for (let r = 0; r < BT; r++) dx.set(h.subarray(oDx + r * Fp, oDx + r * Fp + F), r * F);
-  }
-  w.colsum(oDxp * 4, oBias * 4, BT, W3);
-  w.colsum(oDgh * 4, (oBias + W3) * 4, BT, W3);
+  const g = sequenceWeightGrads(w, oEnd, d, oY, oH0, oDgh, oDxp, xv, wv, backwards);
   const grads: tf.Tensor[] = [
-    tf.tensor3d(dx, [B, T, F]),
-    tf.tensor2d(h.slice(oDW, oDW + F * W3), [F, W3]),
-    tf.tensor2d(h.slice(oDU, oDU + U * W3), [U, W3]),
-    tf.tensor1d(h.slice(oBias, oBias + W3)),
-    tf.tensor1d(h.slice(oBias + W3, oBias + 2 * W3)),
+    tf.tensor3d(g.dx, [B, T, F]),
+    tf.tensor2d(g.dKernel, [F, W3]),
+    tf.tensor2d(g.dRecurrent, [U, W3]),
+    tf.tensor1d(g.dBiasInput),
+    tf.tensor1d(g.dBiasRecurrent),
   ];
-  if (h0v !== null) {
-    const dh0 = new Float32Array(B * U);
-    for (let c = 0; c < chunks; c++) {
-      const nb = Math.min(rows, B - c * rows);
-      dh0.set(h.subarray(oDh + c * (rows + 4) * U, oDh + c * (rows + 4) * U + nb * U), c * rows * U);
-    }
-    grads.push(tf.tensor2d(dh0, [B, U]));
-  }
+  if (h0v !== null) grads.push(tf.tensor2d(gatherChunkRows(oDh, B, U, rows), [B, U]));
   return grads;
 }

@@ -1,8 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { gemm } from './gemm.js';
+import { gemm, runParallel, simdHeap } from './gemm.js';
 import type { LstmSequenceArgs } from './recurrent-types.js';
 import {
   backProjectInputs,
+  chunkRows,
+  gatherChunkRows,
+  projectInHeap,
+  recordingGradients,
+  sequenceWeightGrads,
   columnSums,
   expectShape,
   projectInputs,
@@ -28,6 +33,7 @@ export function lstmSequenceFused(args: LstmSequenceArgs): tf.Tensor3D {
   const backwards = args.goBackwards ?? false;
   const inputs: tf.Tensor[] = [x, kernel, recurrentKernel, bias];
   if (initialState !== undefined) inputs.push(initialState.h, initialState.c);
+  if (U % 8 === 0 && simdHeap(0) !== null) return lstmSequenceWasm(inputs, d, backwards, initialState !== undefined);
 
   const op = tf.customGrad(((...tensors: tf.Tensor[]) => {
     const xv = tensors[0]!.dataSync() as Float32Array;
@@ -137,4 +143,123 @@ export function lstmSequenceFused(args: LstmSequenceArgs): tf.Tensor3D {
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...t: tf.Tensor[]) => tf.Tensor3D;
   return op(...inputs);
+}
+
+/**
+ * The LSTM with the whole recurrence in WebAssembly (units a multiple of 8), like the GRU's
+ * (gru.ts): one call per chunk of batch rows forward and one backward, chunks shared with the
+ * worker pool, batch-major throughout, input projection and weight gradients as single products.
+ */
+function lstmSequenceWasm(inputs: tf.Tensor[], d: ReturnType<typeof sequenceDims>, backwards: boolean, withState: boolean): tf.Tensor3D {
+  const { batch: B, time: T, features: F, units: U } = d;
+  const W4 = 4 * U;
+  const BT = B * T;
+  const Bp = Math.ceil(B / 4) * 4;
+  const BTp = Bp * T + 4; // rows read past the last chunk / tile are discarded
+  const bwd = backwards ? 1 : 0;
+  const op = tf.customGrad(((...tensors: tf.Tensor[]) => {
+    const xv = tensors[0]!.dataSync() as Float32Array;
+    const wv = tensors[1]!.dataSync() as Float32Array;
+    const uv = tensors[2]!.dataSync() as Float32Array;
+    const bv = tensors[3]!.dataSync() as Float32Array;
+    const h0v = withState ? (tensors[4]!.dataSync() as Float32Array) : null;
+    const c0v = withState ? (tensors[5]!.dataSync() as Float32Array) : null;
+    const save = recordingGradients();
+    const rows = chunkRows(B, BT * U * W4);
+    const chunks = Math.ceil(B / rows);
+    // Layout (floats): x, W, U, bias, h0, c0, xp, then y, c, i, f, g, o, tanh(c) (kept for the backward pass), scratch.
+    const oX = 0;
+    const oW = oX + BTp * F;
+    const oU = oW + F * W4;
+    const oB = oU + U * W4;
+    const oH0 = oB + W4;
+    const oC0 = oH0 + Bp * U;
+    const oXp = oC0 + Bp * U;
+    const oY = oXp + BTp * W4;
+    const kept = (k: number) => oY + k * BT * U;
+    const oHp = kept(7) + 4 * T * U;
+    const s = simdHeap(oHp + chunks * (rows + 4) * W4);
+    if (s === null) throw new Error('lstmSequence: the WebAssembly module went away');
+    const { w, h } = s;
+    h.set(xv, oX);
+    h.set(wv, oW);
+    h.set(uv, oU);
+    h.set(bv, oB);
+    if (h0v !== null) h.set(h0v, oH0);
+    else h.fill(0, oH0, oH0 + Bp * U);
+    if (c0v !== null) h.set(c0v, oC0);
+    else h.fill(0, oC0, oC0 + Bp * U);
+    projectInHeap(w, d, oX, oW, oB, oXp);
+    const jobs: number[][] = [];
+    for (let c = 0; c < chunks; c++) {
+      const b0 = c * rows;
+      const hp = (oHp + c * (rows + 4) * W4) * 4;
+      const k = [1, 2, 3, 4, 5, 6].map((i) => kept(i) * 4);
+      jobs.push([oXp * 4, oU * 4, W4, oH0 * 4, oC0 * 4, oY * 4, k[0]!, hp, k[1]!, k[2]!, k[3]!, k[4]!, k[5]!, save ? 1 : 0, b0, Math.min(rows, B - b0), T, U, bwd]);
+    }
+    runParallel(w, 'lstmSeqForward', jobs, BT * U * W4);
+    const value = tf.tensor3d(h.slice(oY, oY + BT * U), [B, T, U]);
+    // y, c, i, f, g, o, tanh(c) in one copy, for the backward pass.
+    const keptValues = save ? h.slice(oY, kept(7)) : null;
+    const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
+      if (keptValues === null) throw new Error('lstmSequence: gradient requested of a forward run outside a gradient scope');
+      return lstmBackwardWasm(dy.dataSync() as Float32Array, keptValues, xv, wv, uv, h0v, c0v, d, backwards, rows);
+    };
+    return { value, gradFunc };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...t: tf.Tensor[]) => tf.Tensor3D;
+  return op(...inputs);
+}
+
+function lstmBackwardWasm(
+  dyv: Float32Array, keptValues: Float32Array, xv: Float32Array, wv: Float32Array, uv: Float32Array,
+  h0v: Float32Array | null, c0v: Float32Array | null, d: ReturnType<typeof sequenceDims>, backwards: boolean, rows: number,
+): tf.Tensor[] {
+  const { batch: B, time: T, features: F, units: U } = d;
+  const W4 = 4 * U;
+  const BT = B * T;
+  const Bp = Math.ceil(B / 4) * 4;
+  const BTp = Bp * T + 4;
+  const chunks = Math.ceil(B / rows);
+  // Layout (floats): dy, y c i f g o tanh(c), h0, c0, U, U^T, da, dh and dc per chunk, then the weight gradients' scratch.
+  const oDy = 0;
+  const oY = oDy + BT * U;
+  const kept = (k: number) => oY + k * BT * U;
+  const oH0 = kept(7);
+  const oC0 = oH0 + Bp * U;
+  const oU = oC0 + Bp * U;
+  const oUT = oU + U * W4;
+  const oDa = oUT + W4 * U;
+  const oDh = oDa + BTp * W4;
+  const oDc = oDh + chunks * (rows + 4) * U;
+  const oEnd = oDc + chunks * (rows + 4) * U;
+  const s = simdHeap(oEnd);
+  if (s === null) throw new Error('lstmSequence: the WebAssembly module went away');
+  const { w, h } = s;
+  h.set(dyv, oDy);
+  h.set(keptValues, oY);
+  if (h0v !== null) h.set(h0v, oH0);
+  else h.fill(0, oH0, oH0 + Bp * U);
+  if (c0v !== null) h.set(c0v, oC0);
+  else h.fill(0, oC0, oC0 + Bp * U);
+  h.set(uv, oU);
+  w.transpose(oU * 4, oUT * 4, U, W4);
+  h.fill(0, oDh, oEnd);
+  const jobs: number[][] = [];
+  for (let c = 0; c < chunks; c++) {
+    const b0 = c * rows;
+    const k = [1, 2, 3, 4, 5, 6].map((i) => kept(i) * 4);
+    const dh = (oDh + c * (rows + 4) * U) * 4;
+    const dc = (oDc + c * (rows + 4) * U) * 4;
+    jobs.push([oDy * 4, k[0]!, k[1]!, k[2]!, k[3]!, k[4]!, k[5]!, oC0 * 4, oUT * 4, U, oDa * 4, dh, dc, b0, Math.min(rows, B - b0), T, U, backwards ? 1 : 0]);
+  }
+  runParallel(w, 'lstmSeqBackward', jobs, BT * U * W4 * 2);
+  const g = sequenceWeightGrads(w, oEnd, d, oY, oH0, oDa, oDa, xv, wv, backwards);
+  const grads: tf.Tensor[] = [
+    tf.tensor3d(g.dx, [B, T, F]),
+    tf.tensor2d(g.dKernel, [F, W4]),
+    tf.tensor2d(g.dRecurrent, [U, W4]),
+    tf.tensor1d(g.dBiasInput),
+  ];
+  if (h0v !== null) grads.push(tf.tensor2d(gatherChunkRows(oDh, B, U, rows), [B, U]), tf.tensor2d(gatherChunkRows(oDc, B, U, rows), [B, U]));
+  return grads;
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../errors.js';
 import { columnSumsSimd } from './gates.js';
-import { gemm } from './gemm.js';
+import { gemm, gemmInHeap, type GemmModule, parallelThreads, poolThreshold, simdHeap } from './gemm.js';
 
 /** Sizes of a whole-sequence recurrent call. */
 export interface SequenceDims {
@@ -90,4 +90,104 @@ export function backProjectInputs(
 /** Logistic sigmoid. */
 export function sigmoid(v: number): number {
   return 1 / (1 + Math.exp(-v));
+}
+
+/** Batch rows per chunk of the whole-sequence kernels: a multiple of 4 (the product's row tile). */
+export function chunkRows(B: number, work: number): number {
+  // Several chunks per thread when the pool may run (a busy worker takes fewer), else one chunk.
+  const parts = parallelThreads() > 1 && work >= poolThreshold() ? Math.min(8, Math.ceil(B / 16)) : 1;
+  return Math.ceil(B / parts / 4) * 4;
+}
+
+/** True when gradients are being recorded (a tape is active), so a forward keeps what its backward needs. */
+export function recordingGradients(): boolean {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: number } }).state;
+  return (state?.gradientDepth ?? 1) > 0;
+}
+
+/**
+ * The input projection in the module's memory (float offsets): xp [B T, G U] = x [B T, F] W + bias,
+ * batch-major. x needs 4 rows of slack after it, xp too (the product's row tile).
+ */
+export function projectInHeap(w: GemmModule, d: SequenceDims, oX: number, oW: number, oBias: number, oXp: number): void {
+  const width = d.gates * d.units;
+  const rows = d.batch * d.time;
+  gemmInHeap(w, rows, width, d.features, oX * 4, d.features * 4, 4, oW * 4, width * 4, oXp * 4, width * 4, false);
+  w.broadcast(0, oXp * 4, oBias * 4, oXp * 4, rows, width);
+}
+
+/** Rows [B, U] gathered from per-chunk blocks of (rows + 4) x U floats at `off` in the module's memory. */
+export function gatherChunkRows(off: number, B: number, U: number, rows: number): Float32Array {
+  const s = simdHeap(0);
+  if (s === null) throw new Error('the WebAssembly module went away');
+  const out = new Float32Array(B * U);
+  for (let c = 0; c * rows < B; c++) {
+    const nb = Math.min(rows, B - c * rows);
+    const o = off + c * (rows + 4) * U;
+    out.set(s.h.subarray(o, o + nb * U), c * rows * U);
+  }
+  return out;
+}
+
+/**
+ * The weight gradients of a whole-sequence kernel from d(pre-activations) in the module's memory
+ * (float offsets; all batch-major [B T, G U]): dRecurrent = prev^T dRec (prev: the state before
+ * each step, from the outputs y and h0), dKernel = x^T dIn, dx = dIn W^T, and the column sums of
+ * dIn and dRec (the biases). Scratch goes from `base` on.
+ */
+export function sequenceWeightGrads(
+  w: GemmModule, base: number, d: SequenceDims, oY: number, oH0: number, oDRec: number, oDIn: number,
+  xv: Float32Array, wv: Float32Array, backwards: boolean,
+): { dx: Float32Array; dKernel: Float32Array; dRecurrent: Float32Array; dBiasInput: Float32Array; dBiasRecurrent: Float32Array } {
+  const { batch: B, time: T, features: F, units: U } = d;
+  const G = d.gates * U;
+  const BT = B * T;
+  const Fp = Math.ceil(F / 8) * 8;
+  // Previous states and their transpose, x and its transpose, W, W^T, dU, dW (with the 4-row
+  // tile's spill), W^T with Fp columns, dx, the bias sums.
+  const oPrev = base;
+  const oPrevT = oPrev + BT * U;
+  const oX = oPrevT + BT * U;
+  const oXT = oX + BT * F;
+  const oWs = oXT + BT * F;
+  const oWT = oWs + F * G;
+  const oDU = oWT + G * F;
+  const oDW = oDU + U * G;
+  const oWTp = oDW + F * G + 4 * G;
+  const oDx = oWTp + G * Fp;
+  const oBias = oDx + (BT + 4) * Fp;
+  const s = simdHeap(oBias + 2 * G + 16);
+  if (s === null) throw new Error('the WebAssembly module went away');
+  const { h } = s;
+  w.gruPrevStates(oY * 4, oH0 * 4, oPrev * 4, B, T, U, backwards ? 1 : 0);
+  w.transpose(oPrev * 4, oPrevT * 4, BT, U);
+  gemmInHeap(w, U, G, BT, oPrevT * 4, BT * 4, 4, oDRec * 4, G * 4, oDU * 4, G * 4, false);
+  h.set(xv, oX);
+  w.transpose(oX * 4, oXT * 4, BT, F);
+  gemmInHeap(w, F, G, BT, oXT * 4, BT * 4, 4, oDIn * 4, G * 4, oDW * 4, G * 4, false);
+  h.set(wv, oWs);
+  w.transpose(oWs * 4, oWT * 4, F, G);
+  let dx: Float32Array;
+  if (Fp === F) {
+    gemmInHeap(w, BT, F, G, oDIn * 4, G * 4, 4, oWT * 4, F * 4, oDx * 4, F * 4, false);
+    dx = h.slice(oDx, oDx + BT * F);
+  } else {
+    // Columns past F: W^T rows re-laid with Fp columns (zeros past F), C rows Fp apart.
+    for (let p = 0; p < G; p++) {
+      h.copyWithin(oWTp + p * Fp, oWT + p * F, oWT + p * F + F);
+      h.fill(0, oWTp + p * Fp + F, oWTp + (p + 1) * Fp);
+    }
+    gemmInHeap(w, BT, F, G, oDIn * 4, G * 4, 4, oWTp * 4, Fp * 4, oDx * 4, Fp * 4, false);
+    dx = new Float32Array(BT * F);
+    for (let r = 0; r < BT; r++) dx.set(h.subarray(oDx + r * Fp, oDx + r * Fp + F), r * F);
+  }
+  w.colsum(oDIn * 4, oBias * 4, BT, G);
+  w.colsum(oDRec * 4, (oBias + G) * 4, BT, G);
+  return {
+    dx,
+    dKernel: h.slice(oDW, oDW + F * G),
+    dRecurrent: h.slice(oDU, oDU + U * G),
+    dBiasInput: h.slice(oBias, oBias + G),
+    dBiasRecurrent: h.slice(oBias + G, oBias + 2 * G),
+  };
 }

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gemm, parallelThreads, setPoolThreshold } from '../../src/kernels/gemm.js';
 import { gruSequenceFused } from '../../src/kernels/gru.js';
 import { currentPool, poolSupported } from '../../src/kernels/pool.js';
-import { gruSequenceReference } from '../../src/kernels/recurrent-reference.js';
+import { lstmSequenceFused } from '../../src/kernels/lstm.js';
+import { gruSequenceReference, lstmSequenceReference } from '../../src/kernels/recurrent-reference.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 
 // Every job goes to the worker pool here (threshold 0), so the split paths run on small shapes.
@@ -82,6 +83,36 @@ describe('worker pool', () => {
     const gR = grads(gruSequenceReference);
     gF.forEach((g, i) => expect(maxAbsDiff(g, gR[i]!)).toBeLessThan(1e-4));
     expect(currentPool()).not.toBeNull();
+    tf.dispose([...inputs, weights, yF, yR, ...gF, ...gR]);
+  });
+
+  test.prop([dims], { numRuns: 15 })('the LSTM split by batch chunks across the threads equals the reference: outputs 1e-5, gradients 1e-4', (d) => {
+    const { batch: B, time: T, features: F, units: U, seed } = d;
+    const inputs = [
+      tf.randomNormal([B, T, F], 0, 1, 'float32', seed),
+      tf.randomNormal([F, 4 * U], 0, 0.6, 'float32', seed + 1),
+      tf.randomNormal([U, 4 * U], 0, 0.6, 'float32', seed + 2),
+      tf.randomNormal([4 * U], 0, 0.5, 'float32', seed + 3),
+    ];
+    if (d.withState) inputs.push(tf.randomNormal([B, U], 0, 0.5, 'float32', seed + 5), tf.randomNormal([B, U], 0, 0.5, 'float32', seed + 6));
+    const weights = tf.randomNormal([B, T, U], 0, 1, 'float32', seed + 9);
+    const run = (fn: typeof lstmSequenceFused) => (...t: tf.Tensor[]) =>
+      fn({
+        x: t[0] as tf.Tensor3D,
+        kernel: t[1] as tf.Tensor2D,
+        recurrentKernel: t[2] as tf.Tensor2D,
+        bias: t[3] as tf.Tensor1D,
+        goBackwards: d.goBackwards,
+        ...(t[4] !== undefined ? { initialState: { h: t[4] as tf.Tensor2D, c: t[5] as tf.Tensor2D } } : {}),
+      });
+    const grads = (fn: typeof lstmSequenceFused) => tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(run(fn)(...t), weights)))(inputs);
+    const yF = run(lstmSequenceFused)(...inputs);
+    const yR = run(lstmSequenceReference)(...inputs);
+    expect(maxAbsDiff(yF, yR)).toBeLessThan(1e-5);
+    const gF = grads(lstmSequenceFused);
+    const gR = grads(lstmSequenceReference);
+    expect(gF.length).toBe(inputs.length);
+    gF.forEach((g, i) => expect(maxAbsDiff(g, gR[i]!)).toBeLessThan(1e-4));
     tf.dispose([...inputs, weights, yF, yR, ...gF, ...gR]);
   });
 
