@@ -3,6 +3,8 @@ import { NotFittedError, ShapeError, ValueError } from '../errors.js';
 import { gemm } from '../kernels/gemm.js';
 import { toMatrix, type DenseMatrix, type MatrixLike } from '../util/matrix.js';
 import { selfNeighbors } from './self-neighbors.js';
+import { KDTREE_WASM_BASE64 } from './wasm/kdtree.js';
+import { decodeBase64 } from '../util/base64.js';
 import { resolveThreads, runParallelOrSerial } from './workers/pool.js';
 
 /** How {@link NearestNeighbors} searches. */
@@ -234,18 +236,16 @@ const KD_CHUNK = 128;
 class KdTree {
   /** Rows in tree order (leaf by leaf): a spatial order. */
   readonly order: Int32Array;
-  private readonly sorted: Float32Array;
-  private readonly nodeStart: Int32Array;
-  private readonly nodeEnd: Int32Array;
-  private readonly nodeLeft: Int32Array;
-  private readonly nodeRight: Int32Array;
-  private readonly boxLo: Float32Array;
-  private readonly boxHi: Float32Array;
+  /** The search kernel's memory image (shared): see {@link KdSearchTask.image}. */
+  private readonly image: Uint8Array;
+  private readonly offsets: KdOffsets;
+  /** Floats per row and per box in the image (the columns padded to a multiple of 8). */
+  private readonly dp: number;
   private readonly nNodes: number;
 
   constructor(private readonly m: DenseMatrix, leafSize: number) {
     const { rows: n, cols: d, data } = m;
-    const order = new Int32Array(sharedBuffer(4 * n));
+    const order = new Int32Array(n);
     for (let r = 0; r < n; r++) order[r] = r;
     const cap = 2 * Math.ceil(n / Math.max(1, leafSize >> 1)) + 2;
     const nodeStart = new Int32Array(cap);
@@ -291,22 +291,38 @@ class KdTree {
     }
     this.nNodes = count;
     this.order = order;
-    const copy = <T extends Int32Array | Float32Array>(a: T, len: number, make: (b: ArrayBuffer) => T): T => {
-      const out = make(sharedBuffer(4 * len));
-      out.set(a.subarray(0, len));
-      return out;
+    // The image of the search kernel's memory: rows in tree order and boxes, `dp` floats apart
+    // (columns padded with zeros to a multiple of 8), then the node arrays and the order.
+    const dp = (d + 7) & ~7;
+    this.dp = dp;
+    const rowsBytes = 4 * n * dp;
+    const boxBytes = 4 * count * dp;
+    this.offsets = {
+      rows: 0,
+      boxLo: rowsBytes,
+      boxHi: rowsBytes + boxBytes,
+      nodeStart: rowsBytes + 2 * boxBytes,
+      nodeEnd: rowsBytes + 2 * boxBytes + 4 * count,
+      nodeLeft: rowsBytes + 2 * boxBytes + 8 * count,
+      nodeRight: rowsBytes + 2 * boxBytes + 12 * count,
+      order: rowsBytes + 2 * boxBytes + 16 * count,
     };
-    this.nodeStart = copy(nodeStart, count, (b) => new Int32Array(b));
-    this.nodeEnd = copy(nodeEnd, count, (b) => new Int32Array(b));
-    this.nodeLeft = copy(nodeLeft, count, (b) => new Int32Array(b));
-    this.nodeRight = copy(nodeRight, count, (b) => new Int32Array(b));
-    this.boxLo = copy(boxLo, count * d, (b) => new Float32Array(b));
-    this.boxHi = copy(boxHi, count * d, (b) => new Float32Array(b));
-    this.sorted = new Float32Array(sharedBuffer(4 * n * d));
+    this.image = new Uint8Array(sharedBuffer(this.offsets.order + 4 * n));
+    const f32 = new Float32Array(this.image.buffer);
+    const i32 = new Int32Array(this.image.buffer);
     for (let s = 0; s < n; s++) {
       const r = order[s] as number;
-      this.sorted.set(data.subarray(r * d, r * d + d), s * d);
+      f32.set(data.subarray(r * d, r * d + d), s * dp);
     }
+    for (let node = 0; node < count; node++) {
+      f32.set(boxLo.subarray(node * d, node * d + d), (this.offsets.boxLo >> 2) + node * dp);
+      f32.set(boxHi.subarray(node * d, node * d + d), (this.offsets.boxHi >> 2) + node * dp);
+    }
+    i32.set(nodeStart.subarray(0, count), this.offsets.nodeStart >> 2);
+    i32.set(nodeEnd.subarray(0, count), this.offsets.nodeEnd >> 2);
+    i32.set(nodeLeft.subarray(0, count), this.offsets.nodeLeft >> 2);
+    i32.set(nodeRight.subarray(0, count), this.offsets.nodeRight >> 2);
+    i32.set(order, this.offsets.order >> 2);
   }
 
   /** Distances computed by the last `search` (to tell whether the tree prunes on this data). */
@@ -316,199 +332,146 @@ class KdTree {
   search(q: DenseMatrix, k: number, self: boolean, threads = 1): KNeighborsResult {
     const parallel = self && threads > 1;
     const alloc = parallel ? sharedBuffer : (bytes: number) => new ArrayBuffer(bytes);
-    const result = { outD: new Float64Array(0), outI: new Int32Array(0), counter: new Int32Array(0), evaluated: new Float64Array(0) };
-    const run = parallel ? runParallelOrSerial : (kernel: (t: KdSearchTask) => void, make: () => KdSearchTask) => kernel(make());
-    run(
-      kdSearchKernel,
-      () => {
-        result.outD = new Float64Array(alloc(8 * q.rows * k));
-        result.outI = new Int32Array(alloc(4 * q.rows * k));
-        result.counter = new Int32Array(alloc(8));
-        result.evaluated = new Float64Array(alloc(8 * Math.max(1, threads)));
-        return {
-          sorted: this.sorted,
-          order: this.order,
-          nodeStart: this.nodeStart,
-          nodeEnd: this.nodeEnd,
-          nodeLeft: this.nodeLeft,
-          nodeRight: this.nodeRight,
-          boxLo: this.boxLo,
-          boxHi: this.boxHi,
-          nNodes: this.nNodes,
-          q: self ? this.sorted : q.data,
-          queries: q.rows,
-          d: this.m.cols,
-          k,
-          self,
-          outD: result.outD,
-          outI: result.outI,
-          counter: result.counter,
-          evaluated: result.evaluated,
-          chunk: KD_CHUNK,
-        };
-      },
-      threads,
-    );
+    const result = { outD: new Float64Array(0), outI: new Int32Array(0), evaluated: new Float64Array(0) };
+    const make = (): KdSearchTask => {
+      result.outD = new Float64Array(alloc(8 * q.rows * k));
+      result.outI = new Int32Array(alloc(4 * q.rows * k));
+      result.evaluated = new Float64Array(alloc(8 * Math.max(1, threads)));
+      // Relative error of a float32 sum of dp/4 + 2 products per lane, summed over 4 lanes, and of
+      // the double sum it is compared with: eps; subnormal results: tau.
+      const eps = (this.dp / 4 + 6) * 2 ** -24 * 1.01 + 1e-12;
+      return {
+        wasm: kdtreeBytes(),
+        image: this.image,
+        offsets: this.offsets,
+        dp: this.dp,
+        nNodes: this.nNodes,
+        q: q.data,
+        cols: q.cols,
+        queries: q.rows,
+        k,
+        self,
+        inv: 1 / (1 + eps),
+        tau: 3 * this.dp * 2 ** -149,
+        outD: result.outD,
+        outI: result.outI,
+        counter: new Int32Array(alloc(8)),
+        evaluated: result.evaluated,
+        chunk: KD_CHUNK,
+      };
+    };
+    if (parallel) runParallelOrSerial(kdSearchKernel, make, threads);
+    else kdSearchKernel(make());
     this.evaluated = result.evaluated.reduce((a, b) => a + b, 0);
     return { distances: result.outD, indices: result.outI, rows: q.rows, k };
   }
 }
 
-/** The work of {@link kdSearchKernel}: the tree's arrays, the queries and the outputs. */
+/** Byte offsets of the parts of a k-d tree's memory image. */
+interface KdOffsets {
+  rows: number;
+  boxLo: number;
+  boxHi: number;
+  nodeStart: number;
+  nodeEnd: number;
+  nodeLeft: number;
+  nodeRight: number;
+  order: number;
+}
+
+let kdBytes: Uint8Array | null = null;
+function kdtreeBytes(): Uint8Array {
+  kdBytes ??= decodeBase64(KDTREE_WASM_BASE64);
+  return kdBytes;
+}
+
+/** The work of {@link kdSearchKernel}: the tree's memory image, the queries and the outputs. */
 interface KdSearchTask {
-  sorted: Float32Array;
-  order: Int32Array;
-  nodeStart: Int32Array;
-  nodeEnd: Int32Array;
-  nodeLeft: Int32Array;
-  nodeRight: Int32Array;
-  boxLo: Float32Array;
-  boxHi: Float32Array;
+  /** The compiled search module (./wasm/kdtree.asm.ts: `search` and `memory`). */
+  wasm: Uint8Array;
+  /**
+   * The start of the module's memory: the rows in tree order and the node boxes (float32, `dp`
+   * apart), node start/end/left/right (int32, left -1 for a leaf) and the order (slot -> row).
+   */
+  image: Uint8Array;
+  offsets: KdOffsets;
+  dp: number;
   nNodes: number;
-  /** Query rows (self: the tree's sorted rows, query s being row order[s]). */
+  /** Query rows, `cols` apart (self: unused, the queries are the tree's rows). */
   q: Float32Array;
+  cols: number;
   queries: number;
-  d: number;
   k: number;
   self: boolean;
-  /** Row-major queries x k: squared distances until the end, then distances. */
+  /** 1 / (1 + the relative error bound of the float32 distances). */
+  inv: number;
+  /** Absolute error bound of the float32 distances (subnormals). */
+  tau: number;
+  /** Row-major queries x k: distances and indices (self: row order[s] for query s). */
   outD: Float64Array;
   outI: Int32Array;
   /** [next query, threads started]. */
   counter: Int32Array;
-  /** Distances computed, per thread. */
+  /** Rows whose distance was bounded, per thread. */
   evaluated: Float64Array;
   chunk: number;
 }
 
 /**
- * Exact k-d tree search of chunks of queries drawn from `counter`. Boxes are visited nearest first
- * and skipped when farther than the current k-th distance; a box distance and a row distance stop
- * being summed as soon as they exceed it (partial sums of squares only grow, also when rounded), so
- * far rows cost a few dimensions. Ties go to the lowest index. Self-contained: it runs in worker
+ * Exact k-d tree search (./wasm/kdtree.asm.ts) of chunks of queries drawn from `counter`, in this
+ * thread's WebAssembly memory (the tree's image copied in once). Self-contained: it runs in worker
  * threads from its source.
  */
 function kdSearchKernel(task: KdSearchTask): void {
-  const { sorted, order, nodeStart, nodeEnd, nodeLeft, nodeRight, boxLo, boxHi, nNodes, q, queries, d, k, self, outD, outI, counter, chunk } = task;
+  const { image, offsets: o, dp, nNodes, q, cols, queries, k, self, outD, outI, counter, chunk } = task;
   const tid = Atomics.add(counter, 1, 1);
-  let evaluated = 0;
-  const topD = new Float64Array(k);
-  const topI = new Int32Array(k);
-  const stackNode = new Int32Array(2 * nNodes + 2);
-  const stackDist = new Float64Array(2 * nNodes + 2);
-  // Box distances are exact lower bounds up to rounding: prune only when clearly larger.
-  const slack = 1 + 1e-9;
-  /** Squared distance from the query at qo to node's box, or any value > limit once it exceeds limit. */
-  const boxDist = (node: number, qo: number, limit: number): number => {
-    const b = node * d;
-    let s = 0;
-    for (let f = 0; f < d; f++) {
-      const v = q[qo + f] as number;
-      const a = boxLo[b + f] as number;
-      if (v < a) {
-        const t = a - v;
-        s += t * t;
-        if (s > limit) return s;
-      } else {
-        const h = boxHi[b + f] as number;
-        if (v > h) {
-          const t = v - h;
-          s += t * t;
-          if (s > limit) return s;
-        }
-      }
-    }
-    return s;
+  const g = globalThis as unknown as {
+    WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object, i: object) => { exports: unknown } };
   };
+  const wasm = new g.WebAssembly.Instance(new g.WebAssembly.Module(task.wasm), {}).exports as {
+    memory: { buffer: ArrayBuffer; grow(pages: number): number };
+    search(
+      rows: number, boxLo: number, boxHi: number, nodeStart: number, nodeEnd: number, nodeLeft: number, nodeRight: number, order: number,
+      dp: number, q: number, first: number, last: number, k: number, self: number,
+      outD: number, outI: number, topD: number, topI: number, stackNode: number, stackDist: number, inv: number, tau: number,
+    ): number;
+  };
+  const align = (v: number) => (v + 15) & ~15;
+  const stackNode = align(image.length);
+  const stackDist = align(stackNode + 4 * (2 * nNodes + 2));
+  const topD = align(stackDist + 8 * (2 * nNodes + 2));
+  const topI = align(topD + 8 * k);
+  const qBuf = align(topI + 4 * k);
+  const outDOff = align(qBuf + (self ? 0 : 4 * chunk * dp));
+  const outIOff = align(outDOff + 8 * chunk * k);
+  const bytes = outIOff + 4 * chunk * k;
+  const have = wasm.memory.buffer.byteLength;
+  if (bytes > have) wasm.memory.grow(Math.ceil((bytes - have) / 65536));
+  new Uint8Array(wasm.memory.buffer).set(image, 0);
+  const f32 = new Float32Array(wasm.memory.buffer);
+  const f64 = new Float64Array(wasm.memory.buffer);
+  const i32 = new Int32Array(wasm.memory.buffer);
+  const order = i32.subarray(o.order >> 2, (o.order >> 2) + (self ? queries : 0));
+  let evaluated = 0;
   for (;;) {
     const first = Atomics.add(counter, 0, chunk);
     if (first >= queries) break;
     const last = Math.min(queries, first + chunk);
-    for (let step = first; step < last; step++) {
-      // Self queries run in tree order: consecutive queries walk the same nodes (cache locality).
-      const r = self ? (order[step] as number) : step;
-      const qo = step * d;
-      let size = 0;
-      let bound = Infinity;
-      let sp = 1;
-      stackNode[0] = 0;
-      stackDist[0] = 0;
-      while (sp > 0) {
-        sp--;
-        const node = stackNode[sp] as number;
-        if ((stackDist[sp] as number) > bound * slack) continue;
-        const left = nodeLeft[node] as number;
-        if (left < 0) {
-          const end = nodeEnd[node] as number;
-          const start = nodeStart[node] as number;
-          evaluated += end - start;
-          for (let s = start; s < end; s++) {
-            const idx = order[s] as number;
-            if (self && idx === r) continue;
-            // The squared distance, abandoned (in steps of 8 dimensions) once it exceeds the bound.
-            const so = s * d;
-            let dist = 0;
-            let f = 0;
-            for (; f + 8 <= d; f += 8) {
-              const u0 = (q[qo + f] as number) - (sorted[so + f] as number);
-              const u1 = (q[qo + f + 1] as number) - (sorted[so + f + 1] as number);
-              const u2 = (q[qo + f + 2] as number) - (sorted[so + f + 2] as number);
-              const u3 = (q[qo + f + 3] as number) - (sorted[so + f + 3] as number);
-              const u4 = (q[qo + f + 4] as number) - (sorted[so + f + 4] as number);
-              const u5 = (q[qo + f + 5] as number) - (sorted[so + f + 5] as number);
-              const u6 = (q[qo + f + 6] as number) - (sorted[so + f + 6] as number);
-              const u7 = (q[qo + f + 7] as number) - (sorted[so + f + 7] as number);
-              dist = dist + u0 * u0 + u1 * u1 + u2 * u2 + u3 * u3 + u4 * u4 + u5 * u5 + u6 * u6 + u7 * u7;
-              if (dist > bound) break;
-            }
-            if (dist > bound) continue;
-            for (; f < d; f++) {
-              const u = (q[qo + f] as number) - (sorted[so + f] as number);
-              dist += u * u;
-            }
-            if (size === k && (dist > bound || (dist === bound && idx > (topI[k - 1] as number)))) continue;
-            let p = size < k ? size++ : k - 1;
-            while (p > 0) {
-              const dp = topD[p - 1] as number;
-              if (dp < dist || (dp === dist && (topI[p - 1] as number) < idx)) break;
-              topD[p] = dp;
-              topI[p] = topI[p - 1] as number;
-              p--;
-            }
-            topD[p] = dist;
-            topI[p] = idx;
-            if (size === k) bound = topD[k - 1] as number;
-          }
-          continue;
-        }
-        const right = nodeRight[node] as number;
-        const limit = bound * slack;
-        const dl = boxDist(left, qo, limit);
-        const dr = boxDist(right, qo, limit);
-        // Push the farther child first so the nearer one is searched first.
-        if (dl <= dr) {
-          if (dr <= limit) {
-            stackNode[sp] = right;
-            stackDist[sp++] = dr;
-          }
-          if (dl <= limit) {
-            stackNode[sp] = left;
-            stackDist[sp++] = dl;
-          }
-        } else {
-          if (dl <= limit) {
-            stackNode[sp] = left;
-            stackDist[sp++] = dl;
-          }
-          if (dr <= limit) {
-            stackNode[sp] = right;
-            stackDist[sp++] = dr;
-          }
-        }
-      }
+    if (!self) {
+      f32.fill(0, qBuf >> 2, (qBuf >> 2) + (last - first) * dp);
+      for (let s = first; s < last; s++) f32.set(q.subarray(s * cols, s * cols + cols), (qBuf >> 2) + (s - first) * dp);
+    }
+    evaluated += wasm.search(
+      o.rows, o.boxLo, o.boxHi, o.nodeStart, o.nodeEnd, o.nodeLeft, o.nodeRight, o.order,
+      dp, self ? o.rows : qBuf, first, last, k, self ? 1 : 0,
+      outDOff, outIOff, topD, topI, stackNode, stackDist, task.inv, task.tau,
+    );
+    for (let s = first; s < last; s++) {
+      const r = self ? (order[s] as number) : s;
+      const from = (s - first) * k;
       for (let c = 0; c < k; c++) {
-        outD[r * k + c] = Math.sqrt(topD[c] as number);
-        outI[r * k + c] = topI[c] as number;
+        outD[r * k + c] = f64[(outDOff >> 3) + from + c] as number;
+        outI[r * k + c] = i32[(outIOff >> 2) + from + c] as number;
       }
     }
   }

@@ -110,6 +110,21 @@ describe('NearestNeighbors properties', () => {
     for (const q of probe) expect(Array.from(s.indices.subarray(q * 4, q * 4 + 4)), `row ${q}`).toEqual(ref[q]?.i);
   });
 
+  it.each(['kdtree', 'brute'] as const)('%s: exact where float32 sums lose the deciding terms (1 + ulp-level parts)', (method) => {
+    // One column differs by 0 or 1; the others by a few float32 ulps of 1 (2^-23): summed in
+    // float32, 1 + (ulp-level squares) is 1, so only the exact re-check can order these rows.
+    const rng = new Rng(11);
+    const ulp = 2 ** -23;
+    const X = Array.from({ length: 700 }, () => [rng.int(2), ...Array.from({ length: 6 }, () => 1 + rng.int(5) * ulp)]);
+    X.push(...X.slice(0, 20).map((r) => [...r]));
+    const nn = new NearestNeighbors({ method }).fit(X);
+    const s = nn.kneighbors(undefined, 3);
+    bruteForce(X, X, 3, true).forEach((e, q) => expect(Array.from(s.indices.subarray(q * 3, q * 3 + 3)), `row ${q}`).toEqual(e.i));
+    const Q = X.slice(0, 40).map((r) => [1 - r[0]!, ...r.slice(1)]);
+    const r = nn.kneighbors(Q, 3);
+    bruteForce(X, Q, 3, false).forEach((e, q) => expect(Array.from(r.indices.subarray(q * 3, q * 3 + 3)), `query ${q}`).toEqual(e.i));
+  });
+
   it.each(['brute', 'kdtree'] as const)('%s self queries on two threads (20500 rows, ties everywhere) equal one thread and the sorted brute force', (method) => {
     const rng = new Rng(8);
     const X = Array.from({ length: 20_500 }, () => Array.from({ length: 3 }, () => rng.int(9)));

@@ -1,5 +1,6 @@
 // Compiles the sampling's AssemblyScript kernels and writes each as base64 into a .ts module, so
-// bundles need no file loading: distance.asm.ts (SIMD) -> distance.ts, iforest.asm.ts -> iforest.ts.
+// bundles need no file loading: distance.asm.ts -> distance.ts, iforest.asm.ts -> iforest.ts,
+// kdtree.asm.ts -> kdtree.ts.
 // Run: node src/sampling/wasm/build.mjs
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ const root = path.resolve(here, '../../..');
 const modules = [
   { name: 'distance', constant: 'DISTANCE_WASM_BASE64' },
   { name: 'iforest', constant: 'IFOREST_WASM_BASE64' },
+  { name: 'kdtree', constant: 'KDTREE_WASM_BASE64' },
 ];
 for (const { name, constant } of modules) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'flowsentry-asc-'));
