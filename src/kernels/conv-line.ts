@@ -11,21 +11,12 @@ type ConvInfo = tf.backend_util.Conv2DInfo;
  * `(l * rows + ow) * strideWidth * inChannels`: one stride for the whole batch, rows overlapping
  * in memory, so each convolution is one product over all lines that reads the matrix in place.
  * Rows ow >= outWidth of a line are computed from padding and dropped (or, where they are a
- * product's k dimension, multiply zeros). Requires float32 NHWC, no dilation and no top/bottom
- * padding; Conv2D and the filter gradient also outChannels a multiple of 8 (the product writes
- * 8 columns at a time). The callers check `lineConvApplies` / `lineInputGradApplies` and
- * otherwise use im2col.
+ * product's k dimension, multiply zeros). The product writes 8 columns at a time: channel counts
+ * that are not a multiple of 8 run padded with zero columns and are compacted when copied out.
+ * Requires float32 NHWC, no dilation and no top/bottom padding (callers check `lineConvApplies`
+ * and otherwise use im2col).
  */
 export function lineConvApplies(c: ConvInfo): boolean {
-  return oneRow(c) && c.outChannels % 8 === 0;
-}
-
-/** Conditions of {@link conv2DBackpropInputLines} (any number of inChannels). */
-export function lineInputGradApplies(c: ConvInfo): boolean {
-  return oneRow(c);
-}
-
-function oneRow(c: ConvInfo): boolean {
   return c.filterHeight === 1 && c.padInfo.top === 0 && c.padInfo.bottom === 0 && c.dilationWidth === 1 && c.dilationHeight === 1;
 }
 
@@ -107,22 +98,35 @@ function copyLines(x: Float32Array, c: ConvInfo, L: Lines, h: Float32Array, off:
 export function conv2DLines(x: Float32Array, filter: Float32Array, c: ConvInfo): Float32Array | null {
   const L = lineLayout(c);
   const Co = c.outChannels;
-  const ldb = rowStride(Co);
+  const Cp = (Co + 7) & ~7; // columns the product writes
+  const ldb = rowStride(Cp);
   const m = L.lines * L.rows;
   const wOff = L.size;
   const cOff = align(wOff + L.k * ldb + 16);
-  const s = simdHeap(cOff + (m + 4) * Co);
+  const s = simdHeap(cOff + (m + 4) * Cp);
   if (s === null) return null;
   const { w, h } = s;
   copyLines(x, c, L, h, 0);
   if (ldb === Co) h.set(filter.subarray(0, L.k * Co), wOff);
-  else for (let p = 0; p < L.k; p++) h.set(filter.subarray(p * Co, (p + 1) * Co), wOff + p * ldb);
-  product(w, m, Co, L.k, L.start * 4, L.rowStep * 4, 4, wOff * 4, ldb * 4, cOff * 4, Co * 4);
+  else {
+    h.fill(0, wOff, wOff + L.k * ldb);
+    for (let p = 0; p < L.k; p++) h.set(filter.subarray(p * Co, (p + 1) * Co), wOff + p * ldb);
+  }
+  product(w, m, Cp, L.k, L.start * 4, L.rowStep * 4, 4, wOff * 4, ldb * 4, cOff * 4, Cp * 4);
   const OW = c.outWidth;
   const lineOut = OW * Co;
-  if (L.rows === OW) return h.slice(cOff, cOff + L.lines * lineOut);
+  if (L.rows === OW && Cp === Co) return h.slice(cOff, cOff + L.lines * lineOut);
   const out = new Float32Array(L.lines * lineOut);
-  for (let l = 0; l < L.lines; l++) out.set(h.subarray(cOff + l * L.rows * Co, cOff + l * L.rows * Co + lineOut), l * lineOut);
+  if (Cp === Co) {
+    for (let l = 0; l < L.lines; l++) out.set(h.subarray(cOff + l * L.rows * Co, cOff + l * L.rows * Co + lineOut), l * lineOut);
+  } else {
+    for (let l = 0, o = 0; l < L.lines; l++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const src = cOff + (l * L.rows + ow) * Cp;
+        for (let co = 0; co < Co; co++) out[o++] = h[src + co] as number;
+      }
+    }
+  }
   return out;
 }
 
@@ -134,13 +138,14 @@ export function conv2DLines(x: Float32Array, filter: Float32Array, c: ConvInfo):
 export function conv2DBackpropFilterLines(x: Float32Array, dy: Float32Array, c: ConvInfo): Float32Array | null {
   const L = lineLayout(c);
   const Co = c.outChannels;
+  const Cp = (Co + 7) & ~7; // columns the product writes
   const OW = c.outWidth;
-  const ldb = rowStride(Co);
+  const ldb = rowStride(Cp);
   const m = L.k;
   const kRows = L.lines * L.rows;
   const dyOff = L.size;
   const outOff = align(dyOff + kRows * ldb + 16);
-  const s = simdHeap(outOff + (m + 4) * Co);
+  const s = simdHeap(outOff + (m + 4) * Cp);
   if (s === null) return null;
   const { w, h } = s;
   copyLines(x, c, L, h, 0);
@@ -154,13 +159,20 @@ export function conv2DBackpropFilterLines(x: Float32Array, dy: Float32Array, c: 
       h.fill(0, at + lineOut, at + L.rows * Co);
     }
   } else {
+    // Rows of dy at ldb floats (zero columns past Co): element by element, cheaper than a view per row.
     h.fill(0, dyOff, dyOff + kRows * ldb);
     for (let l = 0, r = 0; l < L.lines; l++) {
-      for (let ow = 0; ow < OW; ow++, r++) h.set(dy.subarray(r * Co, (r + 1) * Co), dyOff + (l * L.rows + ow) * ldb);
+      for (let ow = 0; ow < OW; ow++, r++) {
+        const at = dyOff + (l * L.rows + ow) * ldb;
+        for (let co = 0; co < Co; co++) h[at + co] = dy[r * Co + co] as number;
+      }
     }
   }
-  product(w, m, Co, kRows, L.start * 4, 4, L.rowStep * 4, dyOff * 4, ldb * 4, outOff * 4, Co * 4);
-  return h.slice(outOff, outOff + m * Co);
+  product(w, m, Cp, kRows, L.start * 4, 4, L.rowStep * 4, dyOff * 4, ldb * 4, outOff * 4, Cp * 4);
+  if (Cp === Co) return h.slice(outOff, outOff + m * Co);
+  const dW = new Float32Array(m * Co);
+  for (let i = 0; i < m; i++) for (let co = 0; co < Co; co++) dW[i * Co + co] = h[outOff + i * Cp + co] as number;
+  return dW;
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type CpuBackend, f32, runCpuKernel } from './cpu-backend.js';
-import { conv2DBackpropFilterLines, conv2DBackpropInputLines, conv2DLines, lineConvApplies, lineInputGradApplies } from './conv-line.js';
+import { conv2DBackpropFilterLines, conv2DBackpropInputLines, conv2DLines, lineConvApplies } from './conv-line.js';
 import { gemm } from './gemm.js';
 
 /** Upper bound on the floats of one im2col block; larger batches run in chunks of images. */
@@ -169,7 +169,7 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   if (c === null) return runCpuKernel('Conv2DBackpropInput', args.inputs, backend, attrs);
   const dyv = f32(backend, dy);
   const wv = f32(backend, filter);
-  const lined = lineInputGradApplies(c) ? conv2DBackpropInputLines(dyv, wv, c) : null;
+  const lined = lineConvApplies(c) ? conv2DBackpropInputLines(dyv, wv, c) : null;
   if (lined !== null) return backend.makeTensorInfo(inputShape, 'float32', lined);
   const K = kSize(c);
   const rowsPerImage = c.outHeight * c.outWidth;
