@@ -5,7 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
 import '../src/register.js';
-import { gemm, gemmUsesWasm } from '../src/kernels/gemm.js';
+import { gemm, gemmUsesWasm, parallelThreads } from '../src/kernels/gemm.js';
+import { setPoolEnabled } from '../src/kernels/pool.js';
 import { setFlowsentryKernels } from '../src/kernels/switch.js';
 import { printTable, pythonHas, timeMedian } from './util.js';
 
@@ -32,6 +33,10 @@ export async function main(options: { quick: boolean }): Promise<void> {
     const b = Float32Array.from({ length: k * n }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5);
     const c = new Float32Array(m * n);
     const flops = 2 * m * n * k;
+    // One thread (the worker pool off), then both (products from 2^21 multiply-adds split by row tiles).
+    setPoolEnabled(false);
+    const one = await timeMedian(() => gemm({ m, n, k, a, b, c }), repeats);
+    setPoolEnabled(true);
     const ours = await timeMedian(() => gemm({ m, n, k, a, b, c }), repeats);
     const ta = tf.tensor2d(a, [m, k]);
     const tb = tf.tensor2d(b, [k, n]);
@@ -40,8 +45,11 @@ export async function main(options: { quick: boolean }): Promise<void> {
     setFlowsentryKernels(true);
     tf.dispose([ta, tb]);
     const pt = torch ? torchGflops(m, n, k, repeats) : NaN;
-    rows.push([name, flops / ours / 1e6, flops / stock / 1e6, pt, (flops / ours / 1e6) / pt]);
+    rows.push([name, flops / one / 1e6, flops / ours / 1e6, flops / stock / 1e6, pt, (flops / one / 1e6) / pt, (flops / ours / 1e6) / pt]);
   }
-  console.log(`flowsentry kernel: ${gemmUsesWasm() ? 'WebAssembly SIMD' : 'JavaScript fallback'}; median of ${repeats}\n`);
-  printTable(['product', 'flowsentry GFLOP/s', 'stock tfjs cpu GFLOP/s', 'PyTorch 1 thread GFLOP/s', 'flowsentry / PyTorch'], rows);
+  console.log(`flowsentry kernel: ${gemmUsesWasm() ? 'WebAssembly SIMD' : 'JavaScript fallback'}, up to ${parallelThreads()} threads; median of ${repeats}\n`);
+  printTable(
+    ['product', 'flowsentry 1 thread GFLOP/s', 'flowsentry 2 threads GFLOP/s', 'stock tfjs cpu GFLOP/s', 'PyTorch 1 thread GFLOP/s', 'flowsentry 1 thread / PyTorch', 'flowsentry 2 threads / PyTorch'],
+    rows,
+  );
 }

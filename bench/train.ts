@@ -3,12 +3,16 @@
  * the same run: a BiGRU classifier (T=20, F=32, 2 bidirectional layers of 64, Dense 16) and a
  * ResCAE-like conv autoencoder on [batch, 1, 78, 1] 'images' (kernels 1x3, strides 1x2).
  * `--quick`: batch 64, 2 timed steps, no stock run (BENCH_NO_STOCK=1 skips it at batch 256 too). The full run also times stock tfjs-layers /
- * stock kernels (flowsentry's kernels switched off) on the same backend.
+ * stock kernels (flowsentry's kernels switched off) on the same backend. flowsentry uses its worker
+ * thread (the second core) for large products and the recurrent kernels; BENCH_ONE_THREAD=1 turns
+ * it off, for a one-core comparison with PyTorch's single thread.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { fileURLToPath } from 'node:url';
 import { gruSequence } from '../src/kernels/recurrent.js';
+import { parallelThreads } from '../src/kernels/gemm.js';
+import { setPoolEnabled } from '../src/kernels/pool.js';
 import { setFlowsentryKernels } from '../src/kernels/switch.js';
 import { peakRssMb, printTable, pythonHas, runPython, timeMedian } from './util.js';
 
@@ -122,6 +126,7 @@ interface TorchTimes {
 export async function main(options: { quick: boolean }): Promise<void> {
   await tf.setBackend('cpu');
   await tf.ready();
+  if (process.env['BENCH_ONE_THREAD'] === '1') setPoolEnabled(false);
   const batch = options.quick ? 64 : 256;
   const repeats = options.quick ? 2 : 5;
   const x = tf.randomNormal([batch, T, F], 0, 1, 'float32', 7) as tf.Tensor3D;
@@ -203,7 +208,7 @@ export async function main(options: { quick: boolean }): Promise<void> {
     (s as number) / (o as number),
     gf(fl as number, o as number),
   ]);
-  console.log(`batch ${batch}, median of ${repeats} (stock: ${skipStock ? 'not run' : stockRepeats}), backend ${tf.getBackend()}\n`);
+  console.log(`batch ${batch}, median of ${repeats} (stock: ${skipStock ? 'not run' : stockRepeats}), backend ${tf.getBackend()}, flowsentry threads ${parallelThreads()}\n`);
   printTable(['work', 'flowsentry ms', 'stock tfjs ms', 'PyTorch 1 thread ms', 'flowsentry / PyTorch', 'speed-up over stock', 'flowsentry GFLOP/s'], rows);
   console.log(`\npeak RSS ${peakRssMb().toFixed(0)} MB (this process; PyTorch runs in a child)`);
   tf.dispose([x, labels, img, ...gru.vars, ...ae.vars]);

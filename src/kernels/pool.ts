@@ -23,6 +23,7 @@ const CLAIM = 1;
 const DONE = 2;
 const READY = 3;
 const STOP = 4;
+const FAILED = 5;
 const CTRL_INTS = 8;
 
 /** The worker's program (CommonJS, run with eval: no file to locate in bundles). */
@@ -43,8 +44,12 @@ for (;;) {
     if (Atomics.compareExchange(ctrl, ${CLAIM}, v, v + 1) !== v) continue;
     const fn = fns[v >> 16];
     const o = c * ${MAX_ARGS};
-    fn(args[o], args[o + 1], args[o + 2], args[o + 3], args[o + 4], args[o + 5], args[o + 6], args[o + 7], args[o + 8], args[o + 9],
-      args[o + 10], args[o + 11], args[o + 12], args[o + 13], args[o + 14], args[o + 15], args[o + 16], args[o + 17], args[o + 18], args[o + 19]);
+    try {
+      fn(args[o], args[o + 1], args[o + 2], args[o + 3], args[o + 4], args[o + 5], args[o + 6], args[o + 7], args[o + 8], args[o + 9],
+        args[o + 10], args[o + 11], args[o + 12], args[o + 13], args[o + 14], args[o + 15], args[o + 16], args[o + 17], args[o + 18], args[o + 19]);
+    } catch {
+      Atomics.store(ctrl, ${FAILED}, 1); // a trap: the calling thread throws instead of waiting forever
+    }
     Atomics.add(ctrl, ${DONE}, 1);
     Atomics.notify(ctrl, ${DONE});
     continue;
@@ -175,22 +180,46 @@ export function runChunks(exports: Record<string, unknown>, fn: string, chunks: 
     args.set(a, c * MAX_ARGS);
   }
   Atomics.store(ctrl, DONE, 0);
+  Atomics.store(ctrl, FAILED, 0);
   Atomics.store(ctrl, CLAIM, (index << 16) | (chunks.length << 8));
   Atomics.add(ctrl, SEQ, 1);
   Atomics.notify(ctrl, SEQ);
   const t0 = performance.now();
   let mine = 0;
-  for (let c = claim(ctrl); c >= 0; c = claim(ctrl)) {
-    f(...(chunks[c] as number[]));
-    Atomics.add(ctrl, DONE, 1);
-    mine++;
+  try {
+    for (let c = claim(ctrl); c >= 0; c = claim(ctrl)) {
+      f(...(chunks[c] as number[]));
+      Atomics.add(ctrl, DONE, 1);
+      mine++;
+    }
+  } catch (e) {
+    // A trap here leaves the job's count unfinished: retire the worker so no later job mixes with it.
+    poolBroken = true;
+    stopPool();
+    throw e;
   }
   const t1 = performance.now();
-  // Every chunk is taken; wait for the worker's last one.
+  // Every chunk is taken; wait for the worker's last one (a worker that makes no progress for a
+  // minute is taken as gone: the error beats a hang).
+  let last = Atomics.load(ctrl, DONE);
+  let since = performance.now();
   for (;;) {
     const done = Atomics.load(ctrl, DONE);
     if (done >= chunks.length) break;
+    if (done !== last) {
+      last = done;
+      since = performance.now();
+    } else if (performance.now() - since > 60_000) {
+      poolBroken = true;
+      stopPool();
+      throw new Error(`pool: the worker thread stopped answering during ${fn}`);
+    }
     Atomics.wait(ctrl, DONE, done, 50);
+  }
+  if (Atomics.load(ctrl, FAILED) === 1) {
+    poolBroken = true;
+    stopPool();
+    throw new Error(`pool: ${fn} failed in the worker thread`);
   }
   if (STATS !== null) {
     const e = STATS.get(fn) ?? { calls: 0, run: 0, wait: 0, mine: 0, total: 0 };

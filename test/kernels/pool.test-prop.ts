@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gemm, parallelThreads, setPoolThreshold } from '../../src/kernels/gemm.js';
+import { gemm, parallelThreads, runParallel, setPoolThreshold, simdHeap } from '../../src/kernels/gemm.js';
 import { gruSequenceFused } from '../../src/kernels/gru.js';
 import { currentPool, poolSupported } from '../../src/kernels/pool.js';
 import { lstmSequenceFused } from '../../src/kernels/lstm.js';
@@ -140,5 +140,16 @@ console.log(currentPool() !== null ? 'pool' : 'no pool');`;
     expect(r.error).toBeUndefined();
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('pool');
+  });
+
+  // Last in this file: a failure retires the worker for the rest of the process.
+  it('a chunk that traps (out-of-bounds memory) is an error, not a hang, and later products still run', () => {
+    const s = simdHeap(1024)!;
+    const bad = 0x7fff0000; // far past the module's memory
+    const chunk = (c: number) => [c, 64, 4, 0, 32, c, 32, 0, 1, 1, 16, 0];
+    expect(() => runParallel(s.w, 'gemmRows', [chunk(0), chunk(bad), chunk(0), chunk(bad)], 1 << 30)).toThrow();
+    const c = new Float32Array(64 * 64);
+    gemm({ m: 64, n: 64, k: 64, a: new Float32Array(64 * 64).fill(1), b: new Float32Array(64 * 64).fill(2), c });
+    expect(c.every((v) => v === 128)).toBe(true);
   });
 });
