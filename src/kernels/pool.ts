@@ -184,13 +184,10 @@ export function runChunks(exports: Record<string, unknown>, fn: string, chunks: 
   Atomics.store(ctrl, CLAIM, (index << 16) | (chunks.length << 8));
   Atomics.add(ctrl, SEQ, 1);
   Atomics.notify(ctrl, SEQ);
-  const t0 = performance.now();
-  let mine = 0;
   try {
     for (let c = claim(ctrl); c >= 0; c = claim(ctrl)) {
       f(...(chunks[c] as number[]));
       Atomics.add(ctrl, DONE, 1);
-      mine++;
     }
   } catch (e) {
     // A trap here leaves the job's count unfinished: retire the worker so no later job mixes with it.
@@ -198,7 +195,6 @@ export function runChunks(exports: Record<string, unknown>, fn: string, chunks: 
     stopPool();
     throw e;
   }
-  const t1 = performance.now();
   // Every chunk is taken; wait for the worker's last one (a worker that makes no progress for a
   // minute is taken as gone: the error beats a hang).
   let last = Atomics.load(ctrl, DONE);
@@ -221,10 +217,4 @@ export function runChunks(exports: Record<string, unknown>, fn: string, chunks: 
     stopPool();
     throw new Error(`pool: ${fn} failed in the worker thread`);
   }
-  if (STATS !== null) {
-    const e = STATS.get(fn) ?? { calls: 0, run: 0, wait: 0, mine: 0, total: 0 };
-    e.calls++; e.run += t1 - t0; e.wait += performance.now() - t1; e.mine += mine; e.total += chunks.length;
-    STATS.set(fn, e);
-  }
 }
-export const STATS: Map<string, { calls: number; run: number; wait: number; mine: number; total: number }> | null = (globalThis as { process?: { env?: Record<string, string> } }).process?.env?.['POOL_STATS'] === '1' ? new Map() : null;
