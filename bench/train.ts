@@ -14,7 +14,7 @@ import { gruSequence } from '../src/kernels/recurrent.js';
 import { parallelThreads } from '../src/kernels/gemm.js';
 import { setPoolEnabled } from '../src/kernels/pool.js';
 import { setFlowsentryKernels } from '../src/kernels/switch.js';
-import { peakRssMb, printTable, pythonHas, runPython, timeMedian } from './util.js';
+import { median, peakRssMb, printTable, pythonHas, runPython, timeMedian } from './util.js';
 
 const T = 20;
 const F = 32;
@@ -155,12 +155,13 @@ export async function main(options: { quick: boolean }): Promise<void> {
   };
   const aeInfer = () => readAndDispose(tf.tidy(() => ae.forward(img)));
 
-  const ours = {
+  const measureOurs = async () => ({
     gruTrain: await timeMedian(gruStep, repeats),
     gruInfer: await timeMedian(gruInfer, repeats),
     aeTrain: await timeMedian(aeStep, repeats),
     aeInfer: await timeMedian(aeInfer, repeats),
-  };
+  });
+  const ours = await measureOurs();
 
   // Stock: tfjs-layers BiGRU and the same conv AE ops, flowsentry's kernels switched off. Seconds per
   // step, so only in the full run (--quick is for CI).
@@ -186,11 +187,20 @@ export async function main(options: { quick: boolean }): Promise<void> {
   }
 
   let torch: TorchTimes | null = null;
-  if (pythonHas('torch')) {
-    const script = fileURLToPath(new URL('./train_torch.py', import.meta.url));
-    torch = runPython<TorchTimes>(script, ['--batch', String(batch), '--repeats', String(repeats)]);
-  } else {
-    console.log('(PyTorch not importable by /usr/bin/python3: reference column empty)');
+  const hasTorch = pythonHas('torch');
+  const script = fileURLToPath(new URL('./train_torch.py', import.meta.url));
+  const runTorch = () => runPython<TorchTimes>(script, ['--batch', String(batch), '--repeats', String(repeats)]);
+  if (hasTorch) torch = runTorch();
+  else console.log('(PyTorch not importable by /usr/bin/python3: reference column empty)');
+  // BENCH_ROUNDS=n: n - 1 more rounds of (flowsentry, then PyTorch) right after each other, each
+  // giving its own ratios; on a shared machine the load moves between rounds, so their median
+  // says more than one round.
+  const rounds = Math.max(1, Number(process.env['BENCH_ROUNDS'] ?? 1) || 1);
+  const perRound: number[][] = [];
+  if (torch !== null) {
+    const ratios = (o: typeof ours, p: TorchTimes) => [o.gruTrain / p.bigru_train_ms, o.gruInfer / p.bigru_infer_ms, o.aeTrain / p.cae_train_ms, o.aeInfer / p.cae_infer_ms];
+    perRound.push(ratios(ours, torch));
+    for (let r = 1; r < rounds; r++) perRound.push(ratios(await measureOurs(), runTorch()));
   }
 
   const gf = (flops: number, ms: number) => flops / ms / 1e6;
@@ -210,6 +220,14 @@ export async function main(options: { quick: boolean }): Promise<void> {
   ]);
   console.log(`batch ${batch}, median of ${repeats} (stock: ${skipStock ? 'not run' : stockRepeats}), backend ${tf.getBackend()}, flowsentry threads ${parallelThreads()}\n`);
   printTable(['work', 'flowsentry ms', 'stock tfjs ms', 'PyTorch 1 thread ms', 'flowsentry / PyTorch', 'speed-up over stock', 'flowsentry GFLOP/s'], rows);
+  if (perRound.length > 1) {
+    console.log(`\nflowsentry / PyTorch in each of ${perRound.length} rounds (flowsentry then PyTorch, back to back), and their median:\n`);
+    const names = ['BiGRU train step', 'BiGRU inference', 'conv AE train step', 'conv AE inference'];
+    printTable(
+      ['work', ...perRound.map((_, r) => `round ${r + 1}`), 'median'],
+      names.map((name, i) => [name, ...perRound.map((row) => row[i] as number), median(perRound.map((row) => row[i] as number))]),
+    );
+  }
   console.log(`\npeak RSS ${peakRssMb().toFixed(0)} MB (this process; PyTorch runs in a child)`);
   tf.dispose([x, labels, img, ...gru.vars, ...ae.vars]);
   stock?.dispose();
