@@ -24,6 +24,9 @@ export const OVERRIDDEN_KERNELS = [
   'RealDiv',
   'Relu',
   'Step',
+  'Neg',
+  'PadV2',
+  'Transpose',
 ] as const;
 
 /**

@@ -11,21 +11,28 @@ function numericValues(backend: CpuBackend, t: tf.TensorInfo): Values | null {
   return v instanceof Float32Array || v instanceof Int32Array ? v : null;
 }
 
-/** Strided copy of the box [begin, begin + size) of `x` (shape `shape`): contiguous runs along the last axis. */
+/**
+ * Strided copy of the box [begin, begin + size) of `x` (shape `shape`): one contiguous copy per
+ * run, a run being the trailing dimensions the box spans whole plus the partial one before them.
+ */
 function sliceValues(x: Values, shape: number[], begin: number[], size: number[]): Values {
-  const rank = shape.length;
   const out = new (x.constructor as new (n: number) => Values)(tf.util.sizeFromShape(size));
   if (out.length === 0) return out;
+  // Merge trailing dimensions taken whole into the run; `rank` dimensions remain to iterate.
+  let rank = shape.length;
+  let run = 1;
+  while (rank > 0 && size[rank - 1] === shape[rank - 1]) run *= shape[--rank] as number;
   if (rank === 0) {
-    out[0] = x[0] as number;
+    out.set(x.subarray(0, run));
     return out;
   }
   const strides = tf.util.computeStrides(shape);
-  const run = size[rank - 1] as number;
+  const inner = rank === shape.length ? 1 : (strides[rank - 1] as number); // floats per step of dimension rank - 1
+  run *= size[rank - 1] as number;
   const idx = new Array<number>(rank - 1).fill(0);
   let o = 0;
   for (;;) {
-    let src = (begin[rank - 1] as number);
+    let src = (begin[rank - 1] as number) * inner;
     for (let d = 0; d < rank - 1; d++) src += ((begin[d] as number) + (idx[d] as number)) * (strides[d] as number);
     out.set(x.subarray(src, src + run), o);
     o += run;
@@ -84,10 +91,13 @@ function sum(args: KernelArgs): tf.TensorInfo {
   const backend = args.backend as CpuBackend;
   const x = args.inputs['x'] as tf.TensorInfo;
   const attrs = args.attrs ?? {};
-  const rank = x.shape.length;
   const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], x.shape).sort((a, b) => a - b);
-  const leading = axes.every((a, i) => a === i);
-  const trailing = axes.every((a, i) => a === rank - axes.length + i);
+  // Size-1 dimensions do not change the memory order: classify the reduced axes among the others.
+  const kept1 = x.shape.map((d, i) => i).filter((i) => x.shape[i] !== 1);
+  const reducedAt = kept1.map((i) => axes.includes(i));
+  const nr = reducedAt.filter(Boolean).length;
+  const leading = reducedAt.every((r, i) => r === i < nr);
+  const trailing = reducedAt.every((r, i) => r === i >= reducedAt.length - nr);
   const xv = backend.data.get(x.dataId).values;
   if (x.dtype !== 'float32' || !(xv instanceof Float32Array) || axes.length === 0 || !(leading || trailing)) {
     return runCpuKernel('Sum', args.inputs, backend, attrs);
@@ -164,11 +174,11 @@ function broadcastLoop(multiply: boolean, big: Float32Array, small: Float32Array
   return out;
 }
 
-/** True when `small` holds one value, or, leading 1s dropped, equals the trailing dimensions of `big`. */
+/** True when `small` holds one value, or, its leading 1s dropped, equals the trailing dimensions of `big`. */
 function isTrailingBlock(big: number[], small: number[]): boolean {
   if (small.every((d) => d === 1)) return true; // one value ([1], [1, 1], scalar): any shape
   let s = small;
-  while (s.length > 0 && s[0] === 1 && s.length > big.length) s = s.slice(1);
+  while (s.length > 0 && s[0] === 1) s = s.slice(1); // [1, 1, 1, c] is a block of c, like [c]
   if (s.length > big.length) return false;
   return s.every((d, i) => d === big[big.length - s.length + i]);
 }
@@ -254,7 +264,69 @@ function unary(name: 'Relu' | 'Step') {
   };
 }
 
-/** Slice, SplitV, Sum, Add, Multiply, Sub, RealDiv, Relu and Step fast paths for the cpu backend (stock kernels for other cases). */
+
+/** cpu Neg as a flat loop (stock multiplies by -1 through the general broadcast path). */
+function neg(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as CpuBackend;
+  const x = args.inputs['x'] as tf.TensorInfo;
+  const xv = numericValues(backend, x);
+  if (xv === null) return runCpuKernel('Neg', args.inputs, backend, args.attrs ?? {});
+  const out = new (xv.constructor as new (n: number) => Values)(xv.length);
+  for (let i = 0; i < xv.length; i++) out[i] = -(xv[i] as number);
+  return backend.makeTensorInfo(x.shape, x.dtype, out);
+}
+
+/** cpu PadV2 (constant padding): filled with the constant, the input copied in contiguous runs. */
+function padV2(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as CpuBackend;
+  const x = args.inputs['x'] as tf.TensorInfo;
+  const attrs = args.attrs ?? {};
+  const xv = numericValues(backend, x);
+  const paddings = attrs['paddings'] as [number, number][];
+  if (xv === null || x.shape.length === 0) return runCpuKernel('PadV2', args.inputs, backend, attrs);
+  const shape = x.shape.map((d, i) => (paddings[i] as [number, number])[0] + d + (paddings[i] as [number, number])[1]);
+  const out = new (xv.constructor as new (n: number) => Values)(tf.util.sizeFromShape(shape));
+  const constant = (attrs['constantValue'] as number | undefined) ?? 0;
+  if (constant !== 0) out.fill(constant);
+  if (xv.length === 0) return backend.makeTensorInfo(shape, x.dtype, out);
+  // Trailing dimensions without padding are contiguous in both: one copy covers them and the
+  // padded dimension before them; `rank` dimensions remain to iterate.
+  let rank = x.shape.length;
+  let inner = 1;
+  while (rank > 1 && (paddings[rank - 1] as [number, number])[0] === 0 && (paddings[rank - 1] as [number, number])[1] === 0) inner *= x.shape[--rank] as number;
+  const outStrides = tf.util.computeStrides(shape);
+  const run = (x.shape[rank - 1] as number) * inner;
+  const rows = xv.length / run;
+  const idx = new Array<number>(rank - 1).fill(0);
+  for (let r = 0; r < rows; r++) {
+    let dst = (paddings[rank - 1] as [number, number])[0] * inner;
+    for (let d = 0; d < rank - 1; d++) dst += ((idx[d] as number) + (paddings[d] as [number, number])[0]) * (outStrides[d] as number);
+    out.set(xv.subarray(r * run, (r + 1) * run), dst);
+    for (let d = rank - 2; d >= 0; d--) {
+      idx[d] = (idx[d] as number) + 1;
+      if ((idx[d] as number) < (x.shape[d] as number)) break;
+      idx[d] = 0;
+    }
+  }
+  return backend.makeTensorInfo(shape, x.dtype, out);
+}
+
+/**
+ * cpu Transpose when the permutation only moves dimensions of size 1 (e.g. [n, 1] -> [1, n]): the
+ * values keep their order, so a copy; other permutations go to the stock kernel.
+ */
+function transpose(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as CpuBackend;
+  const x = args.inputs['x'] as tf.TensorInfo;
+  const attrs = args.attrs ?? {};
+  const perm = attrs['perm'] as number[];
+  const xv = numericValues(backend, x);
+  const order = perm.filter((a) => x.shape[a] !== 1);
+  if (xv === null || !order.every((a, i) => i === 0 || a > (order[i - 1] as number))) return runCpuKernel('Transpose', args.inputs, backend, attrs);
+  return backend.makeTensorInfo(perm.map((a) => x.shape[a] as number), x.dtype, xv.slice());
+}
+
+/** Slice, SplitV, Sum, Add, Multiply, Sub, RealDiv, Relu, Step, Neg, PadV2 and Transpose fast paths for the cpu backend (stock kernels for other cases). */
 export const ELEMENTWISE_KERNELS: tf.KernelConfig[] = [
   { kernelName: 'Slice', backendName: 'cpu', kernelFunc: slice as unknown as tf.KernelFunc },
   { kernelName: 'SplitV', backendName: 'cpu', kernelFunc: splitV as unknown as tf.KernelFunc },
@@ -265,4 +337,7 @@ export const ELEMENTWISE_KERNELS: tf.KernelConfig[] = [
   { kernelName: 'RealDiv', backendName: 'cpu', kernelFunc: ordered('RealDiv') as unknown as tf.KernelFunc },
   { kernelName: 'Relu', backendName: 'cpu', kernelFunc: unary('Relu') as unknown as tf.KernelFunc },
   { kernelName: 'Step', backendName: 'cpu', kernelFunc: unary('Step') as unknown as tf.KernelFunc },
+  { kernelName: 'Neg', backendName: 'cpu', kernelFunc: neg as unknown as tf.KernelFunc },
+  { kernelName: 'PadV2', backendName: 'cpu', kernelFunc: padV2 as unknown as tf.KernelFunc },
+  { kernelName: 'Transpose', backendName: 'cpu', kernelFunc: transpose as unknown as tf.KernelFunc },
 ];

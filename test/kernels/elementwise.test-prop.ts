@@ -120,3 +120,60 @@ test.prop([bigShape], { numRuns: 10 })('sum over leading axes of large tensors (
   o.forEach((v, i) => v.forEach((e, j) => expect(Math.abs(e - s[i]![j]!)).toBeLessThan(1e-6 * lead * rows * 4)));
   x.dispose();
 });
+
+// Shapes with unit dimensions, as the conv layers make them ([batch, 1, width, channels]).
+const unitShape = fc.record({
+  n: fc.integer({ min: 1, max: 40 }),
+  w: fc.integer({ min: 1, max: 50 }),
+  c: fc.integer({ min: 1, max: 20 }),
+  seed: fc.integer({ min: 0, max: 1e6 }),
+});
+
+test.prop([unitShape], { numRuns: 25 })(
+  'sum over axes separated by unit dimensions, and bias shapes with leading 1s ([1, 1, 1, c]), equal stock',
+  async ({ n, w, c, seed }) => {
+    const x = tf.randomNormal([n, 1, w, c], 0, 1, 'float32', seed);
+    const bias = tf.randomNormal([1, 1, 1, c], 0, 1, 'float32', seed + 1);
+    const [o, s, os, ss] = await oursAndStock(() => [
+      tf.sum(x, [0, 2]), tf.sum(x, [0, 1, 2], true), tf.sum(x, [1, 3]), tf.sum(x, [2, 3]),
+      tf.add(x, bias), tf.mul(bias, x), tf.sub(x, bias), tf.div(x, bias),
+      tf.grad((b: tf.Tensor) => tf.sum(tf.mul(tf.add(x, b), x)))(bias),
+    ]);
+    expect(os).toEqual(ss);
+    o.forEach((v, i) => v.forEach((e, j) => expect(Math.abs(e - s[i]![j]!)).toBeLessThanOrEqual(1e-6 * n * w * Math.max(1, Math.abs(s[i]![j]!)))));
+    tf.dispose([x, bias]);
+  },
+);
+
+test.prop([shapeArb, fc.integer({ min: 0, max: 1e6 }), fc.constantFrom(0, 0, 1.5, -2)], { numRuns: 40 })(
+  'neg, constant padding (PadV2), transposes and slices spanning whole trailing dimensions equal stock exactly',
+  async (shape, seed, constant) => {
+    const x = tf.randomNormal(shape, 0, 1, 'float32', seed);
+    const xi = tf.cast(tf.mul(x, 100), 'int32');
+    const rank = shape.length;
+    const paddings = shape.map((_, i) => [(seed >> i) % 3, (seed >> (i + 2)) % 2] as [number, number]);
+    const perm = Array.from({ length: rank }, (_, i) => i).sort((a, b) => ((seed >> a) & 1) - ((seed >> b) & 1));
+    // Insert a unit axis and move it: a copy in our kernel.
+    const withUnit = tf.reshape(x, [...shape, 1]);
+    const unitPerm = [rank, ...Array.from({ length: rank }, (_, i) => i)];
+    const cut = seed % rank;
+    const begin = shape.map((d, i) => (i === cut ? (seed >> 3) % d : 0));
+    const size = shape.map((d, i) => (i === cut ? d - (begin[i] as number) : d));
+    const [o, s, os, ss] = await oursAndStock(() => [
+      tf.neg(x), tf.neg(xi), tf.pad(x, paddings, constant), tf.pad(xi, paddings, constant), tf.pad(x, shape.map(() => [0, 0] as [number, number])),
+      tf.transpose(x, perm), tf.transpose(withUnit, unitPerm), tf.transpose(xi, perm), tf.slice(x, begin, size),
+    ]);
+    expect(os).toEqual(ss);
+    o.forEach((v, i) => expect(v).toEqual(s[i]));
+    tf.dispose([x, xi, withUnit]);
+  },
+);
+
+test('neg, pad and transpose of empty tensors and scalars keep stock shapes', async () => {
+  const e = tf.zeros([0, 3]);
+  const sc = tf.scalar(2.5);
+  const [o, s, os, ss] = await oursAndStock(() => [tf.neg(e), tf.pad(e, [[1, 0], [0, 2]], 7), tf.transpose(e), tf.neg(sc), tf.transpose(sc)]);
+  expect(os).toEqual(ss);
+  expect(o).toEqual(s);
+  tf.dispose([e, sc]);
+});
