@@ -227,11 +227,12 @@ function sharedBuffer(bytes: number): ArrayBuffer {
 const KD_CHUNK = 128;
 
 /**
- * A k-d tree over a row-ordered copy of the data: median splits on the widest dimension, leaves of
- * `leafSize` rows, and a bounding box per node. A query visits nodes nearest-box-first and skips a
- * node whose box is farther than the current k-th distance: exact, and far fewer distances than
- * brute force on data of low intrinsic dimension (network flows are). The arrays live in shared
- * memory, so self queries run on several threads ({@link kdSearchKernel}).
+ * A k-d tree over a row-ordered copy of the data: median splits on the widest dimension (among up
+ * to 128 sampled rows of the node), leaves of `leafSize` rows, and a tight bounding box per node
+ * (computed bottom-up). A query visits nodes nearest-box-first and skips a node whose box is
+ * farther than the current k-th distance: exact, and far fewer distances than brute force on data
+ * of low intrinsic dimension (network flows are). The tree lives in shared memory, so self
+ * queries run on several threads ({@link kdSearchKernel}).
  */
 class KdTree {
   /** Rows in tree order (leaf by leaf): a spatial order. */
@@ -259,23 +260,25 @@ class KdTree {
     nodeEnd[0] = n;
     const stack: number[] = [0];
     const keys = new Float64Array(n);
+    const sample = new Int32Array(SPLIT_SAMPLE);
     while (stack.length > 0) {
       const node = stack.pop() as number;
       const start = nodeStart[node] as number;
       const end = nodeEnd[node] as number;
+      const size = end - start;
+      if (size <= leafSize) continue;
+      // The split dimension: the widest spread among up to SPLIT_SAMPLE evenly spaced rows of the
+      // node (all of them when the sample shows no spread: then the rows may all be equal).
       const lo = node * d;
-      boundingBox(data, d, order, start, end, boxLo, boxHi, lo);
-      if (end - start <= leafSize) continue;
-      let dim = 0;
-      let spread = -1;
-      for (let f = 0; f < d; f++) {
-        const w = (boxHi[lo + f] as number) - (boxLo[lo + f] as number);
-        if (w > spread) {
-          spread = w;
-          dim = f;
-        }
+      const sampled = Math.min(size, SPLIT_SAMPLE);
+      for (let i = 0; i < sampled; i++) sample[i] = order[start + Math.floor((i * size) / sampled)] as number;
+      boundingBox(data, d, sample, 0, sampled, boxLo, boxHi, lo);
+      let dim = widest(boxLo, boxHi, lo, d);
+      if (dim < 0 && size > sampled) {
+        boundingBox(data, d, order, start, end, boxLo, boxHi, lo);
+        dim = widest(boxLo, boxHi, lo, d);
       }
-      if (spread <= 0) continue; // all rows equal: a leaf
+      if (dim < 0) continue; // all rows equal: a leaf
       const mid = (start + end) >> 1;
       for (let i = start; i < end; i++) keys[i] = data[(order[i] as number) * d + dim] as number;
       quickselect(keys, order, start, end - 1, mid);
@@ -288,6 +291,22 @@ class KdTree {
       nodeLeft[node] = l;
       nodeRight[node] = r;
       stack.push(r, l);
+    }
+    // Tight boxes bottom-up (children are numbered after their parent): a leaf's from its rows, an
+    // inner node's as the union of its children's.
+    for (let node = count - 1; node >= 0; node--) {
+      const l = nodeLeft[node] as number;
+      const lo = node * d;
+      if (l < 0) {
+        boundingBox(data, d, order, nodeStart[node] as number, nodeEnd[node] as number, boxLo, boxHi, lo);
+        continue;
+      }
+      const a = l * d;
+      const b = (nodeRight[node] as number) * d;
+      for (let f = 0; f < d; f++) {
+        boxLo[lo + f] = Math.min(boxLo[a + f] as number, boxLo[b + f] as number);
+        boxHi[lo + f] = Math.max(boxHi[a + f] as number, boxHi[b + f] as number);
+      }
     }
     this.nNodes = count;
     this.order = order;
@@ -476,6 +495,23 @@ function kdSearchKernel(task: KdSearchTask): void {
     }
   }
   task.evaluated[tid] = evaluated;
+}
+
+/** Rows sampled per node to choose the k-d tree's split dimension. */
+const SPLIT_SAMPLE = 128;
+
+/** The column of the widest positive extent of the box at `at`, or -1 when it is a point. */
+function widest(lo: Float32Array, hi: Float32Array, at: number, d: number): number {
+  let dim = -1;
+  let spread = 0;
+  for (let f = 0; f < d; f++) {
+    const w = (hi[at + f] as number) - (lo[at + f] as number);
+    if (w > spread) {
+      spread = w;
+      dim = f;
+    }
+  }
+  return dim;
 }
 
 /** The per-column minimum and maximum of rows order[start..end) of `data`, written at `at` of lo and hi. */
