@@ -83,7 +83,8 @@ function loadWasm(): GemmModule | null {
     const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
     if (api === undefined) throw new Error('no WebAssembly');
     wasm = null;
-    if (poolEnabled() && poolSupported()) {
+    // Shared memory whenever the runtime could run the pool, so enabling it later takes effect.
+    if (poolSupported()) {
       try {
         const bytes = decodeBase64(WASM_SHARED_BASE64);
         const memory = new api.Memory({ initial: 1, maximum: 65536, shared: true });

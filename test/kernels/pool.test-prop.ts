@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gemm, parallelThreads, runParallel, setPoolThreshold, simdHeap } from '../../src/kernels/gemm.js';
 import { gruSequenceFused } from '../../src/kernels/gru.js';
-import { currentPool, poolSupported } from '../../src/kernels/pool.js';
+import { currentPool, poolSupported, setPoolEnabled } from '../../src/kernels/pool.js';
 import { lstmSequenceFused } from '../../src/kernels/lstm.js';
 import { gruSequenceReference, lstmSequenceReference } from '../../src/kernels/recurrent-reference.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
@@ -22,6 +22,22 @@ describe('worker pool', () => {
   it('runs on Node 20 with worker_threads (two threads)', () => {
     expect(poolSupported()).toBe(true);
     expect(parallelThreads()).toBe(2);
+  });
+
+  it('setPoolEnabled(false) keeps every product on the calling thread; true brings the worker back', () => {
+    setPoolEnabled(false);
+    expect(parallelThreads()).toBe(1);
+    const m = 64;
+    const a = new Float32Array(m * m).fill(1);
+    const c = new Float32Array(m * m);
+    gemm({ m, n: m, k: m, a, b: a, c });
+    expect(currentPool()).toBeNull();
+    expect(c.every((v) => v === m)).toBe(true);
+    setPoolEnabled(true);
+    expect(parallelThreads()).toBe(2);
+    gemm({ m, n: m, k: m, a, b: a, c });
+    expect(currentPool()).not.toBeNull();
+    expect(c.every((v) => v === m)).toBe(true);
   });
 
   test.prop([fc.record({ m: fc.integer({ min: 1, max: 70 }), n: fc.integer({ min: 1, max: 40 }), k: fc.integer({ min: 1, max: 300 }), seed: fc.integer({ min: 1, max: 1e6 }) })], { numRuns: 30 })(
@@ -128,12 +144,16 @@ describe('worker pool', () => {
     tf.dispose([x, ...w]);
   });
 
-  it('a process that used the pool exits by itself', () => {
+  it('a process that used the pool exits by itself (and one that enabled the pool only after its first product gets it)', () => {
     const root = fileURLToPath(new URL('../..', import.meta.url));
     const code = `import { gemm, setPoolThreshold } from './src/kernels/gemm.ts';
-import { currentPool } from './src/kernels/pool.ts';
+import { currentPool, setPoolEnabled } from './src/kernels/pool.ts';
 setPoolThreshold(0);
 const m = 64, n = 64, k = 64;
+// Disabled before the module loads, enabled afterwards: the worker still starts.
+setPoolEnabled(false);
+gemm({ m, n, k, a: new Float32Array(m * k).fill(1), b: new Float32Array(k * n).fill(1), c: new Float32Array(m * n) });
+setPoolEnabled(true);
 gemm({ m, n, k, a: new Float32Array(m * k).fill(1), b: new Float32Array(k * n).fill(1), c: new Float32Array(m * n) });
 console.log(currentPool() !== null ? 'pool' : 'no pool');`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: root, encoding: 'utf8', timeout: 60_000 });
