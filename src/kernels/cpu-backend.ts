@@ -27,6 +27,7 @@ export const OVERRIDDEN_KERNELS = [
   'Neg',
   'PadV2',
   'Transpose',
+  'Concat',
 ] as const;
 
 /**

@@ -11,6 +11,9 @@ function numericValues(backend: CpuBackend, t: tf.TensorInfo): Values | null {
   return v instanceof Float32Array || v instanceof Int32Array ? v : null;
 }
 
+/** Below this many elements a plain loop copies faster than a subarray view and set. */
+const SHORT_RUN = 64;
+
 /**
  * Strided copy of the box [begin, begin + size) of `x` (shape `shape`): one contiguous copy per
  * run, a run being the trailing dimensions the box spans whole plus the partial one before them.
@@ -34,7 +37,8 @@ function sliceValues(x: Values, shape: number[], begin: number[], size: number[]
   for (;;) {
     let src = (begin[rank - 1] as number) * inner;
     for (let d = 0; d < rank - 1; d++) src += ((begin[d] as number) + (idx[d] as number)) * (strides[d] as number);
-    out.set(x.subarray(src, src + run), o);
+    if (run < SHORT_RUN) for (let j = 0; j < run; j++) out[o + j] = x[src + j] as number;
+    else out.set(x.subarray(src, src + run), o);
     o += run;
     let d = rank - 2;
     while (d >= 0) {
@@ -326,7 +330,42 @@ function transpose(args: KernelArgs): tf.TensorInfo {
   return backend.makeTensorInfo(perm.map((a) => x.shape[a] as number), x.dtype, xv.slice());
 }
 
-/** Slice, SplitV, Sum, Add, Multiply, Sub, RealDiv, Relu, Step, Neg, PadV2 and Transpose fast paths for the cpu backend (stock kernels for other cases). */
+
+/**
+ * cpu Concat of float32 or int32 tensors: for each index before the axis, each input's block
+ * after it is contiguous in the input and in the output, so one copy per input and outer index.
+ */
+function concat(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as CpuBackend;
+  const attrs = args.attrs ?? {};
+  const inputs = Object.values(args.inputs) as tf.TensorInfo[];
+  const first = inputs[0];
+  const values = inputs.map((t) => numericValues(backend, t));
+  const stock = () => runCpuKernel('Concat', args.inputs, backend, attrs);
+  if (first === undefined || values.some((v) => v === null) || inputs.some((t) => t.dtype !== first.dtype || t.shape.length !== first.shape.length || t.shape.length === 0)) return stock();
+  const axis = tf.util.parseAxisParam(attrs['axis'] as number, first.shape)[0] as number;
+  const outer = first.shape.slice(0, axis).reduce((p, d) => p * d, 1);
+  if (inputs.some((t) => t.shape.some((d, i) => i !== axis && d !== first.shape[i]))) return stock();
+  const shape = [...first.shape];
+  shape[axis] = inputs.reduce((p, t) => p + (t.shape[axis] as number), 0);
+  const blocks = inputs.map((t) => tf.util.sizeFromShape(t.shape) / Math.max(1, outer));
+  const width = blocks.reduce((p, b) => p + b, 0);
+  const out = new (values[0]!.constructor as new (n: number) => Values)(outer * width);
+  for (let i = 0, at = 0; i < inputs.length; i++) {
+    const v = values[i] as Values;
+    const b = blocks[i] as number;
+    for (let o = 0; o < outer; o++) {
+      const src = o * b;
+      const dst = o * width + at;
+      if (b < SHORT_RUN) for (let j = 0; j < b; j++) out[dst + j] = v[src + j] as number;
+      else out.set(v.subarray(src, src + b), dst);
+    }
+    at += b;
+  }
+  return backend.makeTensorInfo(shape, first.dtype, out);
+}
+
+/** Slice, SplitV, Concat, Sum, Add, Multiply, Sub, RealDiv, Relu, Step, Neg, PadV2 and Transpose fast paths for the cpu backend (stock kernels for other cases). */
 export const ELEMENTWISE_KERNELS: tf.KernelConfig[] = [
   { kernelName: 'Slice', backendName: 'cpu', kernelFunc: slice as unknown as tf.KernelFunc },
   { kernelName: 'SplitV', backendName: 'cpu', kernelFunc: splitV as unknown as tf.KernelFunc },
@@ -340,4 +379,5 @@ export const ELEMENTWISE_KERNELS: tf.KernelConfig[] = [
   { kernelName: 'Neg', backendName: 'cpu', kernelFunc: neg as unknown as tf.KernelFunc },
   { kernelName: 'PadV2', backendName: 'cpu', kernelFunc: padV2 as unknown as tf.KernelFunc },
   { kernelName: 'Transpose', backendName: 'cpu', kernelFunc: transpose as unknown as tf.KernelFunc },
+  { kernelName: 'Concat', backendName: 'cpu', kernelFunc: concat as unknown as tf.KernelFunc },
 ];

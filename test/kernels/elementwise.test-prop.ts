@@ -177,3 +177,21 @@ test('neg, pad and transpose of empty tensors and scalars keep stock shapes', as
   expect(o).toEqual(s);
   tf.dispose([e, sc]);
 });
+
+test.prop([shapeArb, fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: 4 })], { numRuns: 40 })(
+  'concat along any axis (float32, int32, one input, differing widths) equals stock exactly',
+  async (shape, seed, count) => {
+    const axis = seed % shape.length;
+    const parts = Array.from({ length: count }, (_, i) => {
+      const s = [...shape];
+      s[axis] = 1 + ((seed >> i) % 3);
+      return tf.randomNormal(s, 0, 1, 'float32', seed + i);
+    });
+    const ints = parts.map((p) => tf.cast(tf.mul(p, 100), 'int32'));
+    const long = tf.randomNormal([3, 70], 0, 1, 'float32', seed); // runs past the plain-loop length
+    const [o, s, os, ss] = await oursAndStock(() => [tf.concat(parts, axis), tf.concat(ints, axis - shape.length), tf.concat([long, long, long], 1), tf.concat([long, tf.zeros([3, 0])], 1)]);
+    expect(os).toEqual(ss);
+    o.forEach((v, i) => expect(v).toEqual(s[i]));
+    tf.dispose([...parts, ...ints, long]);
+  },
+);
