@@ -9,6 +9,8 @@
  * median of the three is reported (every run listed in the note).
  *
  *     npx tsx bench/run.ts sampling [--quick]
+ *
+ * FLOWSENTRY_BENCH_CASES=fit,score,smotetomek,tomek (comma-separated, default all) runs some cases only.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -97,6 +99,8 @@ interface Ref {
   rows?: number;
 }
 
+const cases = new Set((process.env.FLOWSENTRY_BENCH_CASES ?? 'fit,score,smotetomek,tomek').split(',').map((c) => c.trim()));
+
 export async function main({ quick }: { quick: boolean }): Promise<void> {
   const hasRef = pythonHas('sklearn', 'imblearn', 'numpy');
   if (!hasRef) console.log('(scikit-learn / imbalanced-learn not found: flowsentry timings only)');
@@ -118,7 +122,7 @@ export async function main({ quick }: { quick: boolean }): Promise<void> {
   };
 
   // IsolationForest fit (100 trees, 256 rows each) on n x 78.
-  {
+  if (cases.has('fit')) {
     const n = quick ? 20_000 : 100_000;
     const m = gaussian(n, 78, 1);
     const dir = share(m, null);
@@ -127,7 +131,7 @@ export async function main({ quick }: { quick: boolean }): Promise<void> {
     rmSync(dir, { recursive: true });
   }
   // IsolationForest scoreSamples on n x 78 (forest fitted on the first 100k rows or fewer).
-  {
+  if (cases.has('score')) {
     const n = quick ? 100_000 : 1_000_000;
     const m = gaussian(n, 78, 2);
     const fitRows = Math.min(100_000, n);
@@ -143,7 +147,7 @@ export async function main({ quick }: { quick: boolean }): Promise<void> {
     rmSync(dir, { recursive: true });
   }
   // SMOTETomek on the CICIDS2017 sample's stratified 70 % split (min-max scaled on it).
-  {
+  if (cases.has('smotetomek')) {
     const folder = path.join(dataDir, 'cicids2017-improved-sample');
     if (!quick && existsSync(folder)) {
       const ds = await loadCicids2017(folder);
@@ -179,7 +183,7 @@ export async function main({ quick }: { quick: boolean }): Promise<void> {
     }
   }
   // TomekLinks on n x 78, 10 % minority (syntheticFlows, min-max scaled).
-  {
+  if (cases.has('tomek')) {
     const n = quick ? 5_000 : 100_000;
     const { m, y } = flows(n, 78);
     const dir = share(m, y);
