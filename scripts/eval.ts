@@ -192,11 +192,11 @@ function table(sel: Row[], extra: 'fit' | 'lkt' = 'fit'): string {
   if (sel.length === 0) return '_(not run in this evaluation)_\n';
   const head = extra === 'lkt'
     ? '| dataset | model | accuracy | weighted F1 | macro F1 | specificity (benign recall) | parameters | training s | inference s / 5000 flows |\n|---|---|---|---|---|---|---|---|---|'
-    : '| dataset | pipeline | accuracy | weighted F1 | macro F1 | parameters | epochs | training rows | training s |\n|---|---|---|---|---|---|---|---|---|';
+    : '| dataset | pipeline | accuracy | weighted F1 | macro F1 | parameters | epochs | training rows | test rows | training s |\n|---|---|---|---|---|---|---|---|---|---|';
   const lines = sel.map((r) =>
     extra === 'lkt'
       ? `| ${r.dataset} | ${r.name} | ${f4(r.accuracy)} | ${f4(r.weightedF1)} | ${f4(r.macroF1)} | ${f4(r.specificity)} | ${r.parameters ?? ''} | ${f1s(r.fitSeconds)} | ${r.infer5000Seconds === undefined ? '' : r.infer5000Seconds.toFixed(2)} |`
-      : `| ${r.dataset} | ${r.name}${r.note ? ` (${r.note})` : ''} | ${f4(r.accuracy)} | ${f4(r.weightedF1)} | ${f4(r.macroF1)} | ${r.parameters ?? ''} | ${r.epochs ?? ''} | ${r.trainRows ?? ''} | ${f1s(r.fitSeconds)} |`,
+      : `| ${r.dataset} | ${r.name}${r.note ? ` (${r.note})` : ''} | ${f4(r.accuracy)} | ${f4(r.weightedF1)} | ${f4(r.macroF1)} | ${r.parameters ?? ''} | ${r.epochs ?? ''} | ${r.trainRows ?? ''} | ${r.testRows ?? ''} | ${f1s(r.fitSeconds)} |`,
   );
   return `${head}\n${lines.join('\n')}\n`;
 }
@@ -255,6 +255,7 @@ function writeGuides(): void {
   const rescae = by('rescae-bigru');
   const paperRow = rescae.find((r) => r.dataset === 'CICIDS2017' && r.name === 'ResCAE-BiGRU, paper recipe');
   const tunedRow = rescae.find((r) => r.dataset === 'CICIDS2017' && r.name === 'ResCAE-BiGRU, tuned');
+  const mlpRow = rescae.find((r) => r.dataset === 'CICIDS2017' && r.name === 'MLP (128, 64), tuned');
   const doc = `---
 title: "Paper: ResCAE-BiGRU on imbalanced traffic"
 group: Papers reproduced
@@ -288,7 +289,10 @@ ${table(rescae)}
 Per-class table of the tuned ResCAE-BiGRU on CICIDS2017:
 
 ${perClass(tunedRow)}
-Per-class table of the paper recipe on CICIDS2017:
+Per-class table of the tuned MLP on CICIDS2017:
+
+${perClass(mlpRow)}
+Per-class table of the paper recipe on CICIDS2017 (reduced run, see the table):
 
 ${perClass(paperRow)}
 ## Reference points (from the project brief, measured on exactly these splits)
@@ -309,28 +313,43 @@ ${perClass(paperRow)}
   labelling. The data here is the improved labelling, which separates \`Portscan\` from
   \`Infiltration - Portscan\` (flows that look alike): the numbers are **not comparable** with the
   paper's. The comparable references are the PyTorch runs above, on exactly these splits.
+- **Which rows are full size.** The "training rows" column says it: 17,588 (the whole CICIDS2017
+  70 % split) and 25,192 (the whole KDDTrain+_20Percent) are full-size rows; 2,500 marks the
+  reduced run of an earlier session (a stratified 2,500-row training subsample, 8 epochs, a
+  3,000-row test subsample). The paper recipe and the Adam ablation exist only in that reduced
+  form: at full size SMOTE-Tomek grows the CICIDS2017 split to about 28,000 rows and SAM doubles
+  every step, which on this shared 2-core machine is several hours per run (a ResCAE-BiGRU epoch
+  over 22,672 NSL-KDD rows with plain Adam took 729 s while other jobs ran). The PyTorch-reference
+  targets are therefore checked against flowsentry's *tuned* ResCAE-BiGRU (same architecture:
+  ResCAE encoder, BiGRU 2 x 64, dropout 0.5, softmax), not against the SAM-over-SGD recipe; the
+  recipe's reduced rows stay in the table for what they are.
 - SAM over SGD at lr 0.01 under-trains in a short schedule (the PyTorch reference shows the same:
   0.890 weighted F1 with SAM-SGD against 0.981 with Adam); the ablation row "Adam instead of SAM"
   measures this in flowsentry.
-- Training on the embedded cpu backend is slow for the BiGRU: unless the settings line above says
-  20 epochs on all rows, the rows of this page come from a reduced run (fewer epochs, a training
-  subsample) and sit below both the PyTorch reference and the peers for that reason, not as a
-  measured property of the method. Run \`npm run eval\` (full) on a faster machine, or with
-  \`@tensorflow/tfjs-node\` installed, to get the full-size table.
 - Rows "tuned": \`featureTransform: 'log1p'\` on the heavy-tailed counters before Min-Max, Adam
   (lr 0.002) with cosine annealing, batch 128, no iForest, no SMOTE-Tomek, no pre-training, no
   class weights (on a 1,500-row CICIDS subsample, 5 epochs, balanced class weights gave test
   weighted F1 0.754 against 0.843 without: the weight of a class with one or two training rows
   dominates the loss). The MLP rows use their own epoch budget (the \`epochs\` column).
-- Where these rows fall short of the references, and why: they come from the training
-  subsample and the epoch count of the settings line, not from 20 epochs on the whole 70 % split.
-  SAM over SGD (lr 0.01) needs far more optimizer steps than such a run gives it, so the paper
-  recipe sits well below the PyTorch reference. The tuned ResCAE-BiGRU's macro F1 is pulled down
-  by the classes that a subsample leaves with one to ten training rows (Heartbleed, Infiltration,
-  the three web attacks; see the per-class table), which it does not learn without resampling or
-  class weights; the scikit-learn random forest learns some of them from the same rows. On
-  NSL-KDD, KDDTest+ holds attack types absent from training: every method of the table sits
-  between 0.76 and 0.81 binary accuracy, the PyTorch reference included (0.776).
+- **CICIDS2017: the Portscan pair.** Every pipeline's largest error is \`Portscan\` against
+  \`Infiltration - Portscan\` (750 test flows each). A random forest trained on these two classes
+  alone separates them with accuracy 0.938 (\`/usr/bin/python3 scripts/portscan_pair.py\`; 0.922
+  with the destination port added), so about 90 of their 1,500 test flows are lost by any model
+  here, about 1.2 points of weighted F1 and 0.12 of the sum behind macro F1. The peers' 0.987 /
+  0.985 were measured on a split of their own; on this split the scikit-learn random forest with
+  and without SMOTE-Tomek (rows above, same features) lands at 0.985 / 0.979, and flowsentry's
+  best rows sit within a few thousandths of it on weighted F1 and below it on macro F1, where the
+  classes with 3 to 11 test flows (Heartbleed, Infiltration, the three web attacks) swing macro
+  F1 by several points per misclassified flow.
+- **NSL-KDD: the threshold rule.** KDDTest+ holds attack types absent from training; with the
+  argmax rule every method of the table sits between 0.76 and 0.81 binary accuracy, the PyTorch
+  reference included (0.776). The Detector's threshold rule flags a flow when
+  1 - P(normal) exceeds the threshold that lets through 2 % or 5 % of the *normal validation*
+  flows (10 % of the training rows held out; the test set plays no part in choosing it). Flows of
+  unseen attack types rarely look like confident normal traffic, so the rule catches many of
+  them. Both budgets are shown, so no single one was picked after looking at the test set; both
+  beat the peers on binary accuracy, and on 5 classes the 5 % budget beats both peer figures while
+  the 2 % budget reaches the accuracy peer but misses the macro-F1 peer by 0.0001.
 - The scikit-learn rows use the same split and the same one-hot + Min-Max features (no log1p),
   fitted in the same run (\`scripts/eval_baselines.py\`); their MLP trains up to 200 iterations.
 
