@@ -166,7 +166,8 @@ export function poolEnabled(): boolean {
 export function runChunks(exports: Record<string, unknown>, fn: string, chunks: number[][]): void {
   const p = pool;
   const f = exports[fn] as (...a: number[]) => void;
-  if (p === null || chunks.length < 2 || chunks.length > MAX_CHUNKS || Atomics.load(p.ctrl, READY) !== 1) {
+  if (p === null || chunks.length < 2 || chunks.length > MAX_CHUNKS || Atomics.load(p.ctrl, READY) !== 1 || backoff > 0) {
+    if (p !== null && backoff > 0) backoff--;
     for (const c of chunks) f(...c);
     return;
   }
@@ -184,6 +185,7 @@ export function runChunks(exports: Record<string, unknown>, fn: string, chunks: 
   Atomics.store(ctrl, CLAIM, (index << 16) | (chunks.length << 8));
   Atomics.add(ctrl, SEQ, 1);
   Atomics.notify(ctrl, SEQ);
+  const t0 = performance.now();
   try {
     for (let c = claim(ctrl); c >= 0; c = claim(ctrl)) {
       f(...(chunks[c] as number[]));
@@ -197,8 +199,9 @@ export function runChunks(exports: Record<string, unknown>, fn: string, chunks: 
   }
   // Every chunk is taken; wait for the worker's last one (a worker that makes no progress for a
   // minute is taken as gone: the error beats a hang).
+  const t1 = performance.now();
   let last = Atomics.load(ctrl, DONE);
-  let since = performance.now();
+  let since = t1;
   for (;;) {
     const done = Atomics.load(ctrl, DONE);
     if (done >= chunks.length) break;
@@ -217,4 +220,28 @@ export function runChunks(exports: Record<string, unknown>, fn: string, chunks: 
     stopPool();
     throw new Error(`pool: ${fn} failed in the worker thread`);
   }
+  // On a machine whose other core is busy the worker gets descheduled holding a chunk, and this
+  // thread waits longer than it worked: after a few such jobs in a row, run the next ones here
+  // alone for a while, then try the worker again.
+  const waited = performance.now() - t1;
+  strikes = backoffAllowed && waited > Math.max(1, t1 - t0) ? strikes + 1 : 0;
+  if (strikes >= BACKOFF_STRIKES) {
+    strikes = 0;
+    backoff = BACKOFF_JOBS;
+  }
+}
+
+/** Jobs in a row where the calling thread waited longer than it worked before backing off. */
+const BACKOFF_STRIKES = 3;
+/** Jobs then run on the calling thread alone. */
+const BACKOFF_JOBS = 32;
+let strikes = 0;
+let backoff = 0;
+let backoffAllowed = true;
+
+/** For tests: never back off to the calling thread alone (every large job uses the worker). */
+export function setPoolBackoff(allowed: boolean): void {
+  backoffAllowed = allowed;
+  backoff = 0;
+  strikes = 0;
 }

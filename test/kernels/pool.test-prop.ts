@@ -5,14 +5,21 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gemm, parallelThreads, runParallel, setPoolThreshold, simdHeap } from '../../src/kernels/gemm.js';
 import { gruSequenceFused } from '../../src/kernels/gru.js';
-import { currentPool, poolSupported, setPoolEnabled } from '../../src/kernels/pool.js';
+import { currentPool, poolSupported, setPoolBackoff, setPoolEnabled } from '../../src/kernels/pool.js';
 import { lstmSequenceFused } from '../../src/kernels/lstm.js';
 import { gruSequenceReference, lstmSequenceReference } from '../../src/kernels/recurrent-reference.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 
 // Every job goes to the worker pool here (threshold 0), so the split paths run on small shapes.
-beforeAll(() => setPoolThreshold(0));
-afterAll(() => setPoolThreshold(1 << 21));
+// No backoff either: a loaded machine must not move the jobs back to one thread during the tests.
+beforeAll(() => {
+  setPoolThreshold(0);
+  setPoolBackoff(false);
+});
+afterAll(() => {
+  setPoolThreshold(1 << 21);
+  setPoolBackoff(true);
+});
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
