@@ -246,7 +246,7 @@ class KdTree {
   private readonly dp: number;
   private readonly nNodes: number;
 
-  constructor(private readonly m: DenseMatrix, leafSize: number) {
+  constructor(m: DenseMatrix, leafSize: number) {
     const { rows: n, cols: d, data } = m;
     const order = new Int32Array(n);
     for (let r = 0; r < n; r++) order[r] = r;
