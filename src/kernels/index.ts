@@ -5,3 +5,4 @@ export type { GruSequenceArgs, LstmSequenceArgs, RecurrentSequenceOp } from './r
 export { gemm, gemmUsesWasm, releaseGemmMemory, type GemmArgs } from './gemm.js';
 export { setFlowsentryKernels } from './switch.js';
 export { flowsentryKernelsEnabled } from './state.js';
+export { kernelWorkerEnabled, setKernelWorker } from './workers.js';
