@@ -34,7 +34,9 @@ describe('distillationLoss invariants', () => {
       const student = tf.zerosLike(teacher) as tf.Tensor2D;
       const one = distillationLoss(student, teacher, { temperature: T }).dataSync()[0]!;
       const three = distillationLoss(student, [teacher, teacher, teacher], { temperature: T }).dataSync()[0]!;
-      expect(Math.abs(one - three)).toBeLessThan(1e-4 * Math.max(1, Math.abs(one)));
+      // float32: the averaged teacher differs from the single one by an ulp, and the loss carries T^2
+      // times the cross-entropy terms whose difference it is (the same tolerance as the test above).
+      expect(Math.abs(one - three)).toBeLessThan(1e-4 * Math.max(1, T * T, Math.abs(one)));
     });
   });
 });
