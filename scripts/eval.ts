@@ -188,8 +188,16 @@ async function pyBaselines(sets: Record<string, { train: FlowDataset; test: Flow
 const f4 = (v: number | undefined): string => (v === undefined ? '' : v.toFixed(4));
 const f1s = (v: number | undefined): string => (v === undefined ? '' : v.toFixed(1));
 
-function table(sel: Row[], extra: 'fit' | 'lkt' = 'fit'): string {
-  if (sel.length === 0) return '_(not run in this evaluation)_\n';
+const DATASET_ORDER = ['CICIDS2017', 'NSL-KDD binary', 'NSL-KDD 5-class'];
+/** Table order: dataset, then scikit-learn rows, then flowsentry's rows by name. */
+function ordered(sel: Row[]): Row[] {
+  const rank = (r: Row): number => (DATASET_ORDER.indexOf(r.dataset) + 1 || 99) * 2 + (r.name.startsWith('scikit-learn') ? 0 : 1);
+  return [...sel].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
+}
+
+function table(rowsIn: Row[], extra: 'fit' | 'lkt' = 'fit'): string {
+  if (rowsIn.length === 0) return '_(not run in this evaluation)_\n';
+  const sel = extra === 'lkt' ? rowsIn : ordered(rowsIn);
   const head = extra === 'lkt'
     ? '| dataset | model | accuracy | weighted F1 | macro F1 | specificity (benign recall) | parameters | training s | inference s / 5000 flows |\n|---|---|---|---|---|---|---|---|---|'
     : '| dataset | pipeline | accuracy | weighted F1 | macro F1 | parameters | epochs | training rows | test rows | training s |\n|---|---|---|---|---|---|---|---|---|---|';
