@@ -248,8 +248,19 @@ const TARGETS: { dataset: string; what: string; metric: 'accuracy' | 'weightedF1
 ];
 
 /** Each target against the best flowsentry row of the store (ResCAE-BiGRU rows only where the target is the paper pipeline). */
-function targetsTable(all: Row[]): string {
+function targetsTable(stored: Row[]): string {
   const label = { accuracy: 'accuracy', weightedF1: 'weighted F1', macroF1: 'macro F1' } as const;
+  // A pipeline run with several seeds counts with its mean, not its luckiest seed.
+  const groups = new Map<string, Row[]>();
+  for (const r of stored) {
+    const k = `${r.guide}|${r.dataset}|${r.name.replace(/, seed \d+$/, '')}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const all = [...groups.values()].map((g) => {
+    if (g.length === 1) return g[0]!;
+    const mean = (k: 'accuracy' | 'weightedF1' | 'macroF1'): number => g.reduce((a, r) => a + r[k], 0) / g.length;
+    return { ...g[0]!, name: `${g[0]!.name.replace(/, seed \d+$/, '')} (mean of ${g.length} seeds)`, accuracy: mean('accuracy'), weightedF1: mean('weightedF1'), macroF1: mean('macroF1') };
+  });
   const lines = TARGETS.map((t) => {
     const cands = all.filter((r) => r.guide === 'rescae-bigru' && r.dataset === t.dataset && !r.name.startsWith('scikit-learn') && (t.rows === 'any' || r.name.startsWith('ResCAE-BiGRU') || r.name.startsWith('ablation')));
     const best = cands.reduce<Row | undefined>((b, r) => (b === undefined || r[t.metric] > b[t.metric] ? r : b), undefined);
@@ -258,6 +269,18 @@ function targetsTable(all: Row[]): string {
     return `| ${t.dataset} | ${t.what} | ${label[t.metric]} ${t.value.toFixed(3)} | ${best ? `${best.name} (${best.trainRows ?? '?'} training rows, ${best.epochs ?? '?'} epochs)` : ''} | ${f4(v)} | ${verdict} |`;
   });
   return `| dataset | reference | target | best flowsentry row of the store | value | verdict |\n|---|---|---|---|---|---|\n${lines.join('\n')}\n`;
+}
+
+/** Mean and spread of a metric over the rows whose name starts with `prefix` (the seeds of one pipeline). */
+function seedsSummary(all: Row[], dataset: string, prefix: string): string {
+  const sel = all.filter((r) => r.dataset === dataset && r.name.startsWith(prefix));
+  if (sel.length === 0) return '(not run)';
+  const stat = (k: 'weightedF1' | 'macroF1'): string => {
+    const v = sel.map((r) => r[k]);
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    return `${mean.toFixed(4)} (${Math.min(...v).toFixed(4)}-${Math.max(...v).toFixed(4)})`;
+  };
+  return `over ${sel.length} seed${sel.length > 1 ? 's' : ''}: weighted F1 ${stat('weightedF1')}, macro F1 ${stat('macroF1')}`;
 }
 
 function writeGuides(): void {
@@ -290,7 +313,8 @@ stratified 70/30, seed 0; NSL-KDD \`KDDTrain+_20Percent\` -> \`KDDTest+\` (binar
 
 ${targetsTable(all)}
 The "best flowsentry row" is the highest value of that metric among the flowsentry rows of the
-table below (for the PyTorch-reference targets, among the ResCAE-BiGRU rows only): read its
+table below (for the PyTorch-reference targets, among the ResCAE-BiGRU rows only; a pipeline run
+with several seeds counts with the mean of its seeds): read its
 training rows and epochs before comparing. Rows with fewer training rows than the whole split
 come from reduced runs.
 
@@ -353,6 +377,21 @@ ${perClass(paperRow)}
   SMOTE-Tomek (rows above, same features) lands at 0.985 / 0.979, the classes with 3 to 11 test
   flows (Heartbleed, Infiltration, the three web attacks) swinging macro F1 by several points per
   misclassified flow.
+- **CICIDS2017: the best flowsentry pipeline** is the plain MLP (128, 64) trained with
+  scikit-learn's MLPClassifier settings (Adam 0.001, batch 200, 200 epochs, Min-Max without
+  log1p); ${seedsSummary(all, 'CICIDS2017', 'MLP (128, 64), Adam 0.001')}. Configurations tried on
+  CICIDS2017, all scored on this test split (there is no separate validation split, so the best
+  row carries some selection optimism): log1p + Adam 0.002 with cosine annealing, batch 128, 60
+  epochs (the "tuned" row); the same with (256, 128) units and SMOTE-Tomek (weighted 0.9843, macro
+  0.9753; exploratory run, not in the table); log1p with scikit-learn's settings (0.9867 / 0.9756;
+  exploratory); and these rows. Seed 0 alone beats both peer figures (weighted 0.9871, macro
+  0.9889); the mean of the seeds does not, and the targets table counts the mean, so this target is
+  **missed**: by about 0.001 weighted F1 (a dozen test flows, against a pair that loses about 80 to
+  the Bayes bound above) and by about 0.005 macro F1 (one or two flows of the 3-to-11-flow
+  classes). Against the peers measured on *this* split in the same run (table), the mean of the
+  seeds is ahead of the random forest with SMOTE-Tomek (weighted 0.9854, macro 0.9785) and without
+  (0.9843 / 0.9789) on both; the scikit-learn MLP (0.9865 / 0.9735) is ahead on weighted F1 and
+  behind on macro F1.
 - **NSL-KDD: the threshold rule.** KDDTest+ holds attack types absent from training; with the
   argmax rule every method of the table sits between 0.76 and 0.81 binary accuracy, the PyTorch
   reference included (0.776). The Detector's threshold rule flags a flow when
