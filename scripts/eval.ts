@@ -359,12 +359,13 @@ ${perClass(paperRow)}
   \`Infiltration - Portscan\` (flows that look alike): the numbers are **not comparable** with the
   paper's. The comparable references are the PyTorch runs above, on exactly these splits.
 - **Which rows are full size.** The "training rows" column says it: 17,588 (the whole CICIDS2017
-  70 % split) and 25,192 (the whole KDDTrain+_20Percent) are full-size rows; 2,500 marks the
-  reduced run of an earlier session (a stratified 2,500-row training subsample, 8 epochs, a
-  3,000-row test subsample). The paper recipe and the Adam ablation exist only in that reduced
+  70 % split) and 25,192 (the whole KDDTrain+_20Percent) are full-size rows; 2,500 marks reduced
+  runs (a stratified 2,500-row training subsample, 8 epochs; the "test rows" column says whether
+  the test split was capped too). The paper recipe and its four ablations exist only in reduced
   form: at full size SMOTE-Tomek grows the CICIDS2017 split to about 28,000 rows and SAM doubles
-  every step, which on this shared 2-core machine is several hours per run (a ResCAE-BiGRU epoch
-  over 22,672 NSL-KDD rows with plain Adam took 729 s while other jobs ran). The PyTorch-reference
+  every step, well over an hour per run on an idle 2-core machine and several hours on a shared
+  one (a ResCAE-BiGRU epoch over 22,672 NSL-KDD rows with plain Adam took 729 s under load with the
+  previous kernels, about 90 s on a quiet machine with the current ones). The PyTorch-reference
   targets are therefore checked against flowsentry's *tuned* ResCAE-BiGRU (same architecture:
   ResCAE encoder, BiGRU 2 x 64, dropout 0.5, softmax), not against the SAM-over-SGD recipe; the
   recipe's reduced rows stay in the table for what they are.
