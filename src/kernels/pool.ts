@@ -9,6 +9,7 @@
  * process alive. Without worker_threads (browsers), SharedArrayBuffer or shared WebAssembly memory,
  * every chunk runs on the calling thread.
  */
+import { nodeBuiltin } from '../util/builtin.js';
 
 /** Most arguments of one chunk's call. */
 const MAX_ARGS = 20;
@@ -92,13 +93,7 @@ let poolWanted = true;
 
 /** Node's worker_threads, when this runtime has them (process.getBuiltinModule: Node >= 20.16). */
 function workerThreads(): WorkerThreads | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  if (typeof proc?.getBuiltinModule !== 'function') return null;
-  try {
-    return (proc.getBuiltinModule('node:worker_threads') as WorkerThreads | undefined) ?? null;
-  } catch {
-    return null;
-  }
+  return nodeBuiltin<WorkerThreads>('node:worker_threads');
 }
 
 /** True when this runtime can run the pool (worker_threads, SharedArrayBuffer, Atomics.wait). */

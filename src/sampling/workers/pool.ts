@@ -1,3 +1,4 @@
+import { nodeBuiltin } from '../../util/builtin.js';
 /**
  * A small pool of Node worker threads that run a self-contained kernel alongside the calling
  * thread, synchronously (the caller blocks in `Atomics.wait` until its helpers are done), so the
@@ -25,7 +26,6 @@ interface OsModule {
   cpus(): unknown[];
 }
 
-type BuiltinLoader = (id: string) => unknown;
 
 /** Worker body: compile each kernel source once, run it on a task, raise the done flag. */
 const WORKER_SOURCE = `
@@ -54,23 +54,13 @@ let threadsModule: WorkerThreadsModule | null | undefined;
 const workers: WorkerLike[] = [];
 let broken = false;
 
-function builtin<T>(id: string): T | null {
-  const p = (globalThis as { process?: { getBuiltinModule?: BuiltinLoader } }).process;
-  const load = p?.getBuiltinModule;
-  if (typeof load !== 'function') return null;
-  try {
-    return (load.call(p, id) as T | undefined) ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /** Threads available to {@link runParallel}: the machine's cores (1 without worker threads). */
 export function availableThreads(): number {
   if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return 1;
-  threadsModule ??= builtin<WorkerThreadsModule>('node:worker_threads');
+  threadsModule ??= nodeBuiltin<WorkerThreadsModule>('node:worker_threads');
   if (threadsModule === null || broken) return 1;
-  const os = builtin<OsModule>('node:os');
+  const os = nodeBuiltin<OsModule>('node:os');
   if (os === null) return 1;
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
