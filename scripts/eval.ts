@@ -253,13 +253,13 @@ function targetsTable(stored: Row[]): string {
   // A pipeline run with several seeds counts with its mean, not its luckiest seed.
   const groups = new Map<string, Row[]>();
   for (const r of stored) {
-    const k = `${r.guide}|${r.dataset}|${r.name.replace(/, seed \d+$/, '')}`;
+    const k = `${r.guide}|${r.dataset}|${withoutSeed(r.name)}`;
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   const all = [...groups.values()].map((g) => {
     if (g.length === 1) return g[0]!;
     const mean = (k: 'accuracy' | 'weightedF1' | 'macroF1'): number => g.reduce((a, r) => a + r[k], 0) / g.length;
-    return { ...g[0]!, name: `${g[0]!.name.replace(/, seed \d+$/, '')} (mean of ${g.length} seeds)`, accuracy: mean('accuracy'), weightedF1: mean('weightedF1'), macroF1: mean('macroF1') };
+    return { ...g[0]!, name: `${withoutSeed(g[0]!.name)} (mean of ${g.length} seeds)`, accuracy: mean('accuracy'), weightedF1: mean('weightedF1'), macroF1: mean('macroF1') };
   });
   const lines = TARGETS.map((t) => {
     const cands = all.filter((r) => r.guide === 'rescae-bigru' && r.dataset === t.dataset && !r.name.startsWith('scikit-learn') && (t.rows === 'any' || r.name.startsWith('ResCAE-BiGRU') || r.name.startsWith('ablation')));
@@ -271,9 +271,12 @@ function targetsTable(stored: Row[]): string {
   return `| dataset | reference | target | best flowsentry row of the store | value | verdict |\n|---|---|---|---|---|---|\n${lines.join('\n')}\n`;
 }
 
-/** Mean and spread of a metric over the rows whose name starts with `prefix` (the seeds of one pipeline). */
-function seedsSummary(all: Row[], dataset: string, prefix: string): string {
-  const sel = all.filter((r) => r.dataset === dataset && r.name.startsWith(prefix));
+/** A row's pipeline name without its ", seed N" suffix: the rows of one pipeline's seeds share it. */
+const withoutSeed = (name: string): string => name.replace(/, seed \d+$/, '');
+
+/** Mean and spread of weighted and macro F1 over the seeds of one pipeline (`base`: its name without the seed). */
+function seedsSummary(all: Row[], dataset: string, base: string): string {
+  const sel = all.filter((r) => r.dataset === dataset && withoutSeed(r.name) === base);
   if (sel.length === 0) return '(not run)';
   const stat = (k: 'weightedF1' | 'macroF1'): string => {
     const v = sel.map((r) => r[k]);
@@ -392,7 +395,7 @@ ${perClass(paperRow)}
   misclassified flow.
 - **CICIDS2017: the best flowsentry pipeline** is the plain MLP (128, 64) trained with
   scikit-learn's MLPClassifier settings (Adam 0.001, batch 200, 200 epochs, Min-Max without
-  log1p); ${seedsSummary(all, 'CICIDS2017', 'MLP (128, 64), Adam 0.001')}. Configurations tried on
+  log1p); ${seedsSummary(all, 'CICIDS2017', 'MLP (128, 64), Adam 0.001, batch 200, 200 epochs')}. Configurations tried on
   CICIDS2017, all scored on this test split (there is no separate validation split, so the best
   row carries some selection optimism): log1p + Adam 0.002 with cosine annealing, batch 128, 60
   epochs (the "tuned" row); the same with (256, 128) units and SMOTE-Tomek (weighted 0.9843, macro
