@@ -228,6 +228,12 @@ export class Detector {
     return this.net!;
   }
 
+  /** The label of normal traffic the detector knows (its `benignLabel` option or the name found in the training labels), or null. */
+  get benignLabel(): string | null {
+    const s = this.requireState('benignLabel');
+    return s.benignIndex < 0 ? null : s.labels.classes[s.benignIndex]!;
+  }
+
   /** The anomaly threshold in use (threshold rule), or null with argmax. */
   get threshold(): number | null {
     return this.requireState('threshold').threshold;

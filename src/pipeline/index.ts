@@ -11,5 +11,6 @@ export {
   type Probabilities,
   type FitSummary,
 } from './detector.js';
+export { DetectorEnsemble, loadDetector, ENSEMBLE_FORMAT, ENSEMBLE_FORMAT_VERSION, type DetectorEnsembleOptions, type EnsembleFitSummary } from './ensemble.js';
 export { alignInput, type FlowInput, type FlowRecord, type FlowTable, type InputReport, type ColumnSpec, type AlignedInput } from './features.js';
 export { makeOptimizer, makeLoss, makeSchedule, type OptimizerSpec, type LossSpec } from './training-spec.js';

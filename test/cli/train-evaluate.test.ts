@@ -37,4 +37,28 @@ describe.skipIf(!existsSync(kdd))('flowsentry train -> evaluate on NSL-KDD (bina
     expect(await readFile(path.join(report, 'confusion.svg'), 'utf8')).toMatch(/^<svg/);
     await rm(out, { recursive: true, force: true });
   });
+
+  it('--seeds trains and saves a soft-voting ensemble that evaluate loads like a detector', async () => {
+    const out = await mkdtemp(path.join(tmpdir(), 'flowsentry-cli-ens-'));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const args = ['train', '--dataset', 'nsl-kdd', '--train', path.join(kdd, 'KDDTrain+_20Percent.txt'), '--test', path.join(kdd, 'KDDTest+.txt'), '--labels', 'binary', '--model', 'mlp', '--preset', 'plain', '--epochs', '1', '--out', out];
+    const errors = (): string => err.mock.calls.map((c) => c.join(' ')).join('\n');
+    expect(await main([...args, '--seeds', '0,1', '--target-fpr', '0.05'])).toBe(2);
+    expect(errors()).toMatch(/--seeds: expected no --target-fpr/);
+    expect(await main([...args, '--seeds', '0,x'])).toBe(2);
+    expect(errors()).toMatch(/--seeds: expected a comma-separated list/);
+    expect(await main([...args, '--seeds', '0,1'])).toBe(0);
+    expect(existsSync(path.join(out, 'ensemble.json'))).toBe(true);
+    expect(existsSync(path.join(out, 'member-1', 'weights.bin'))).toBe(true);
+    const saved = JSON.parse(await readFile(path.join(out, 'metrics.json'), 'utf8')) as { accuracy: number; seeds: number[] };
+    expect(saved.seeds).toEqual([0, 1]);
+    log.mockClear();
+    expect(await main(['evaluate', '--model', out, '--dataset', 'nsl-kdd', '--test', path.join(kdd, 'KDDTest+.txt'), '--labels', 'binary', '--json'])).toBe(0);
+    const printed = log.mock.calls.map((c) => c.join(' ')).join('\n');
+    const json = JSON.parse(printed.slice(printed.indexOf('{'))) as { accuracy: number };
+    expect(json.accuracy).toBeCloseTo(saved.accuracy, 10);
+    await rm(out, { recursive: true, force: true });
+  });
 });

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { confusionMatrixSvg, reportToMarkdown } from '../../metrics/index.js';
-import { Detector } from '../../pipeline/index.js';
+import { loadDetector } from '../../pipeline/index.js';
 import { choice, required, type CliCommand } from '../args.js';
 import { DATASETS, loadDataset, type LabelMode } from '../datasets.js';
 import { formatReport } from '../table.js';
@@ -13,7 +13,7 @@ export const evaluateCommand: CliCommand = {
   summary: 'score a labelled test set with a saved detector (per-class table, --json, --report)',
   usage: 'flowsentry evaluate --model <dir> --dataset <name> --test <path> [--json] [--report <dir>]',
   options: {
-    model: { type: 'string', value: '<dir>', help: 'a directory written by `flowsentry train` (Detector.save)' },
+    model: { type: 'string', value: '<dir>', help: 'a directory written by `flowsentry train` (a Detector or DetectorEnsemble save)' },
     dataset: { type: 'string', value: '<name>', help: `one of ${DATASETS.join(', ')}` },
     test: { type: 'string', value: '<path>', help: 'test file or folder' },
     labels: { type: 'string', value: '<mode>', help: 'classes, category or binary: as at training (default classes)' },
@@ -25,7 +25,7 @@ export const evaluateCommand: CliCommand = {
     const dataset = choice(values, 'dataset', DATASETS);
     const testPath = required(values, 'test', 'a test file or folder');
     const labels = choice<LabelMode>(values, 'labels', ['classes', 'category', 'binary'], 'classes');
-    const detector = await Detector.load(dir);
+    const detector = await loadDetector(dir);
     const test = await loadDataset(dataset, testPath, labels);
     const r = detector.evaluate(test);
     if (values.json === true) {

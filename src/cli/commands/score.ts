@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { DataFormatError } from '../../errors.js';
-import { Detector, type FlowRecord } from '../../pipeline/index.js';
+import { loadDetector, type Detector, type FlowRecord } from '../../pipeline/index.js';
 import { choice, intOption, required, type CliCommand } from '../args.js';
 
 type Format = 'csv' | 'ndjson';
@@ -30,7 +30,7 @@ async function* recordsOf(input: Readable, format: Format): AsyncGenerator<FlowR
 }
 
 /** Streams flows through a detector: reads CSV or NDJSON records, writes one line per flow. */
-export async function scoreStream(detector: Detector, input: Readable, write: (line: string) => void, options: { format: Format; batch: number }): Promise<{ rows: number; unknownCategories: Record<string, number>; extraColumns: string[] }> {
+export async function scoreStream(detector: Pick<Detector, 'predictProba' | 'predict' | 'classes' | 'lastInputReport'>, input: Readable, write: (line: string) => void, options: { format: Format; batch: number }): Promise<{ rows: number; unknownCategories: Record<string, number>; extraColumns: string[] }> {
   const unknown: Record<string, number> = {};
   let extra: string[] = [];
   let rows = 0;
@@ -65,12 +65,12 @@ export const scoreCommand: CliCommand = {
   summary: 'score flows read from stdin (CSV with header, or NDJSON): one "score,label" line per flow',
   usage: 'flowsentry score --model <dir> [--format csv|ndjson] [--batch N] < flows.csv',
   options: {
-    model: { type: 'string', value: '<dir>', help: 'a directory written by `flowsentry train` (Detector.save)' },
+    model: { type: 'string', value: '<dir>', help: 'a directory written by `flowsentry train` (a Detector or DetectorEnsemble save)' },
     format: { type: 'string', value: '<fmt>', help: 'csv (default; first line is the header) or ndjson' },
     batch: { type: 'string', value: '<N>', help: 'flows scored together (default 256); output keeps input order' },
   },
   async run(values) {
-    const detector = await Detector.load(required(values, 'model', 'a saved detector directory'));
+    const detector = await loadDetector(required(values, 'model', 'a saved detector directory'));
     const format = choice<Format>(values, 'format', ['csv', 'ndjson'], 'csv');
     const batch = intOption(values, 'batch', 256, 1);
     const out: string[] = [];

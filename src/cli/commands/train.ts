@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { splitIndices, takeRows } from '../../data/index.js';
 import { modelNames } from '../../models/index.js';
-import { Detector, type DetectorOptions } from '../../pipeline/index.js';
+import { Detector, DetectorEnsemble, type DetectorOptions } from '../../pipeline/index.js';
+import { ValueError } from '../../errors.js';
 import { choice, intOption, numberOption, required, type CliCommand } from '../args.js';
 import { DATASETS, loadDataset, type LabelMode } from '../datasets.js';
 import { formatReport } from '../table.js';
@@ -28,16 +29,27 @@ export function preset(name: 'paper' | 'tuned' | 'plain', benign: string | undef
 }
 
 /** Prints the unseen categories of the last scored input (a counted fallback, never silent). */
-export function noteUnknown(detector: Detector, log: (s: string) => void = console.log): void {
+export function noteUnknown(detector: Pick<Detector, 'lastInputReport'>, log: (s: string) => void = console.log): void {
   const unk = Object.entries(detector.lastInputReport?.unknownCategories ?? {});
   if (unk.length > 0) log(`note: unseen categories encoded as all-zero one-hot: ${unk.map(([c, n]) => `${c} ${n} rows`).join(', ')}`);
+}
+
+/** `--seeds 0,1,2` as integers (null when absent); anything else is a ValueError naming the option. */
+function seedList(v: unknown): number[] | null {
+  if (v === undefined) return null;
+  const parts = typeof v === 'string' ? v.split(',').map((x) => x.trim()) : [];
+  const seeds = parts.map(Number);
+  if (parts.length === 0 || parts.some((x) => !/^-?\d+$/.test(x)) || new Set(seeds).size !== seeds.length) {
+    throw new ValueError('--seeds', 'a comma-separated list of distinct integers, e.g. 0,1,2', v);
+  }
+  return seeds;
 }
 
 /** `flowsentry train`: fits a Detector on a dataset and saves it. */
 export const trainCommand: CliCommand = {
   name: 'train',
   summary: 'fit a detector (preprocessing + model + decision rule) on a dataset and save it',
-  usage: 'flowsentry train --dataset <name> --train <path> [--test <path> | --test-split 0.3] --model <name> --out <dir>',
+  usage: 'flowsentry train --dataset <name> --train <path> [--test <path> | --test-split 0.3] --model <name> [--seeds 0,1,2] --out <dir>',
   options: {
     dataset: { type: 'string', value: '<name>', help: `one of ${DATASETS.join(', ')}` },
     train: { type: 'string', value: '<path>', help: 'training file or folder' },
@@ -49,6 +61,7 @@ export const trainCommand: CliCommand = {
     epochs: { type: 'string', value: '<N>', help: 'training epochs (default 20)' },
     'batch-size': { type: 'string', value: '<N>', help: 'batch size (preset default)' },
     seed: { type: 'string', value: '<N>', help: 'seed of split, resampling and training (default 0)' },
+    seeds: { type: 'string', value: '<list>', help: 'train one detector per seed (e.g. 0,1,2) and save their soft-voting ensemble (argmax only); the split still uses --seed' },
     'target-fpr': { type: 'string', value: '<f>', help: 'use an anomaly threshold with this false-positive rate on benign validation flows (default: argmax)' },
     out: { type: 'string', value: '<dir>', help: 'directory to save the detector into' },
   },
@@ -62,6 +75,8 @@ export const trainCommand: CliCommand = {
     const epochs = intOption(values, 'epochs', 20, 1);
     const seed = intOption(values, 'seed', 0);
     const testSplit = numberOption(values, 'test-split', 0.3, 0, 1);
+    const seeds = seedList(values.seeds);
+    if (seeds !== null && values['target-fpr'] !== undefined) throw new ValueError('--seeds', 'no --target-fpr with it (an ensemble decides by the argmax of its averaged probabilities)', values.seeds);
     let data = await loadDataset(dataset, trainPath, labels);
     console.log(`read ${data.rows} flows, ${data.cols} numeric features${data.categorical ? ` + ${data.categorical.names.length} categorical` : ''}, ${Object.keys(data.summary.classCounts).length} classes`);
     let test = typeof values.test === 'string' ? await loadDataset(dataset, values.test, labels) : null;
@@ -84,15 +99,19 @@ export const trainCommand: CliCommand = {
       ...(fpr !== undefined ? { decision: { targetFpr: fpr } } : {}),
       ...(model === 'rescae-bigru' ? {} : { pretrainEpochs: 0 }),
     };
-    const detector = new Detector(options);
+    const detector = seeds === null ? new Detector(options) : DetectorEnsemble.ofSeeds(options, seeds);
     const fit = await detector.fit(data);
-    console.log(`fitted in ${fit.seconds.toFixed(1)} s: ${fit.parameters} parameters, ${fit.resampledRows} training rows after cleaning/resampling`);
+    if ('members' in fit) {
+      console.log(`fitted ${fit.members.length} members (seeds ${seeds!.join(', ')}) in ${fit.seconds.toFixed(1)} s: ${fit.parameters} parameters in all`);
+    } else {
+      console.log(`fitted in ${fit.seconds.toFixed(1)} s: ${fit.parameters} parameters, ${fit.resampledRows} training rows after cleaning/resampling`);
+    }
     await detector.save(out);
     const report = detector.evaluate(test);
     console.log(formatReport(report));
     noteUnknown(detector);
     await mkdir(out, { recursive: true });
-    await writeFile(path.join(out, 'metrics.json'), `${JSON.stringify({ dataset, model, preset: presetName, epochs, seed, accuracy: report.accuracy, weightedF1: report.weighted.f1, macroF1: report.macro.f1, fitSeconds: fit.seconds }, null, 1)}\n`);
+    await writeFile(path.join(out, 'metrics.json'), `${JSON.stringify({ dataset, model, preset: presetName, epochs, seed, ...(seeds !== null ? { seeds } : {}), accuracy: report.accuracy, weightedF1: report.weighted.f1, macroF1: report.macro.f1, fitSeconds: fit.seconds }, null, 1)}\n`);
     console.log(`saved to ${out}`);
     detector.dispose();
     return 0;
