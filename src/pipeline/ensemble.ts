@@ -66,6 +66,25 @@ export class DetectorEnsemble {
     return new DetectorEnsemble({ members: seeds.map((seed) => ({ ...structuredClone(base), seed })) });
   }
 
+  /**
+   * An ensemble of detectors already fitted on the same labelled flows (or loaded), without
+   * refitting: e.g. the runs of one recipe with different seeds. The ensemble takes them over
+   * (its `dispose` disposes them); their options become its member options.
+   */
+  static fromFitted(detectors: readonly Detector[], weights?: number[]): DetectorEnsemble {
+    if (!Array.isArray(detectors) || detectors.length === 0 || !detectors.every((d) => d instanceof Detector)) {
+      throw new ValueError('detectors', 'a non-empty array of Detector', detectors);
+    }
+    detectors.forEach((d, i) => {
+      if (!d.fitted) throw new ValueError(`detectors[${i}]`, 'a fitted or loaded Detector', 'an unfitted Detector');
+    });
+    const e = new DetectorEnsemble({ members: detectors.map((d) => d.options), ...(weights !== undefined ? { weights } : {}) });
+    e.detectors.splice(0, e.detectors.length, ...detectors);
+    e.checkClasses();
+    e.isFitted = true;
+    return e;
+  }
+
   constructor(options: DetectorEnsembleOptions) {
     if (typeof options !== 'object' || options === null || !Array.isArray(options.members) || options.members.length === 0) {
       throw new ValueError('members', 'a non-empty array of DetectorOptions', options?.members);
@@ -203,21 +222,17 @@ export class DetectorEnsemble {
     if (!Array.isArray(json.members) || json.members.length !== json.options?.members?.length) {
       throw new DataFormatError(file, 1, `members lists ${Array.isArray(json.members) ? json.members.length : 'no'} directories for ${json.options?.members?.length ?? 0} member options`);
     }
-    const e = new DetectorEnsemble(json.options);
     const loaded: Detector[] = [];
     try {
       for (const m of json.members) {
         if (typeof m !== 'string' || m.includes('..') || path.isAbsolute(m)) throw new DataFormatError(file, 1, `member directory ${JSON.stringify(m)} is not a plain relative name`);
         loaded.push(await Detector.load(path.join(dir, m)));
       }
+      return DetectorEnsemble.fromFitted(loaded, json.options.weights);
     } catch (err) {
       for (const d of loaded) d.dispose();
       throw err;
     }
-    e.detectors.splice(0, e.detectors.length, ...loaded);
-    e.checkClasses();
-    e.isFitted = true;
-    return e;
   }
 
   /** Frees every member's model. */

@@ -103,6 +103,21 @@ describe('DetectorEnsemble', () => {
     member.dispose();
   });
 
+  it('fromFitted combines fitted detectors without refitting: the same probabilities as fitting the ensemble', async () => {
+    const loaded = [await Detector.load(path.join(dir, 'member-0')), await Detector.load(path.join(dir, 'member-1')), await Detector.load(path.join(dir, 'member-2'))];
+    const e = DetectorEnsemble.fromFitted(loaded);
+    expect(Array.from(e.predictProba(test).data)).toEqual(Array.from(ens.predictProba(test).data));
+    expect(e.members).toEqual(loaded);
+    e.dispose();
+    expect(() => DetectorEnsemble.fromFitted([])).toThrow(/detectors: expected a non-empty array/);
+    expect(() => DetectorEnsemble.fromFitted([solo[0]!, new Detector(BASE)])).toThrow(/detectors\[1\]: expected a fitted/);
+    // Detectors trained on other labels cannot be averaged column by column.
+    const other = new Detector({ ...BASE, epochs: 1 });
+    await other.fit(takeRows(train, Int32Array.from(train.labels.flatMap((l, i) => (l === 'PortScan' ? [] : [i])))));
+    expect(() => DetectorEnsemble.fromFitted([solo[0]!, other])).toThrow(/members\[1\]: expected the classes of member 0/);
+    other.dispose();
+  });
+
   it('scoring, fitting and disposing leave no tensor behind', async () => {
     await expectNoLeaks(() => {
       ens.predictProba(test);
