@@ -204,6 +204,22 @@ export function broadcast(op: i32, big: usize, small: usize, dst: usize, rows: i
   }
 }
 
+// c[r * m + j] = c[r * m + j] + bias[j] for r < rows (m a multiple of 4), then max(., 0) when
+// `relu` (NaN kept, -0 -> +0, as relu above): a fused convolution's epilogue, in place on the
+// product before it is copied out. Each value is the correctly rounded f32 sum, as the stock Add.
+export function biasActivation(c: usize, bias: usize, rows: i32, m: i32, relu: bool): void {
+  const mb = <usize>m << 2;
+  const zero = f32x4.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const o = c + <usize>r * mb;
+    if (relu) {
+      for (let j: usize = 0; j < mb; j += 16) v128.store(o + j, f32x4.max(f32x4.add(v128.load(o + j), v128.load(bias + j)), zero));
+    } else {
+      for (let j: usize = 0; j < mb; j += 16) v128.store(o + j, f32x4.add(v128.load(o + j), v128.load(bias + j)));
+    }
+  }
+}
+
 // dst[j] = sum over r < rows of src[r * m + j] (column sums; m a multiple of 4), rows in order.
 export function colsum(src: usize, dst: usize, rows: i32, m: i32): void {
   const mb = <usize>m << 2;

@@ -62,8 +62,9 @@ export function buildBiGru(): { vars: tf.Variable[]; forward: (x: tf.Tensor3D) =
   return { vars, forward };
 }
 
-function conv(x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, stride: number): tf.Tensor4D {
-  return tf.add(tf.conv2d(x, w as tf.Tensor4D, [1, stride], 'same'), b);
+/** Conv + bias (+ relu) in one op, as PyTorch's Conv2d(bias=True) (+ F.relu). */
+function conv(x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, stride: number, activation: 'linear' | 'relu' = 'linear'): tf.Tensor4D {
+  return tf.fused.conv2d({ x, filter: w as tf.Tensor4D, strides: [1, stride], pad: 'same', bias: b, activation });
 }
 
 function convT(x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, outW: number, outC: number): tf.Tensor4D {
@@ -85,9 +86,9 @@ export function buildConvAe(): { vars: tf.Variable[]; forward: (x: tf.Tensor4D) 
   };
   const w1 = Math.ceil(AE_F / 2);
   const forward = (x: tf.Tensor4D) => {
-    let a: tf.Tensor4D = tf.relu(conv(x, p.e1, p.e1b, 2));
-    a = tf.relu(tf.add(a, conv(tf.relu(conv(a, p.r1, p.r1b, 1)), p.r2, p.r2b, 1))) as tf.Tensor4D;
-    a = tf.relu(conv(a, p.e2, p.e2b, 2));
+    let a = conv(x, p.e1, p.e1b, 2, 'relu');
+    a = tf.relu(tf.add(a, conv(conv(a, p.r1, p.r1b, 1, 'relu'), p.r2, p.r2b, 1))) as tf.Tensor4D;
+    a = conv(a, p.e2, p.e2b, 2, 'relu');
     a = tf.relu(convT(a, p.d1, p.d1b, w1, C1));
     return convT(a as tf.Tensor4D, p.d2, p.d2b, AE_F, 1);
   };

@@ -94,8 +94,20 @@ function copyLines(x: Float32Array, c: ConvInfo, L: Lines, h: Float32Array, off:
   h.fill(0, off + L.lines * pitch + left, off - L.start + L.size);
 }
 
-/** Conv2D output `[batch, outHeight, outWidth, outChannels]`, or null without the SIMD module. */
-export function conv2DLines(x: Float32Array, filter: Float32Array, c: ConvInfo): Float32Array | null {
+/** What a fused convolution applies to the product before it leaves the module. */
+export interface ConvEpilogue {
+  /** Added to every output position: `outChannels` values, or null for none. */
+  bias: Float32Array | null;
+  /** max(., 0) after the bias. */
+  relu: boolean;
+}
+
+/**
+ * Conv2D output `[batch, outHeight, outWidth, outChannels]`, or null without the SIMD module; with
+ * an `epilogue`, the bias and activation are applied in the module's memory, in one pass over the
+ * product, before the single copy out.
+ */
+export function conv2DLines(x: Float32Array, filter: Float32Array, c: ConvInfo, epilogue?: ConvEpilogue): Float32Array | null {
   const L = lineLayout(c);
   const Co = c.outChannels;
   const Cp = (Co + 7) & ~7; // columns the product writes
@@ -103,7 +115,8 @@ export function conv2DLines(x: Float32Array, filter: Float32Array, c: ConvInfo):
   const m = L.lines * L.rows;
   const wOff = L.size;
   const cOff = align(wOff + L.k * ldb + 16);
-  const s = simdHeap(cOff + (m + 4) * Cp);
+  const biasOff = cOff + (m + 4) * Cp;
+  const s = simdHeap(biasOff + (epilogue === undefined ? 0 : Cp));
   if (s === null) return null;
   const { w, h } = s;
   copyLines(x, c, L, h, 0);
@@ -113,6 +126,11 @@ export function conv2DLines(x: Float32Array, filter: Float32Array, c: ConvInfo):
     for (let p = 0; p < L.k; p++) h.set(filter.subarray(p * Co, (p + 1) * Co), wOff + p * ldb);
   }
   product(w, m, Cp, L.k, L.start * 4, L.rowStep * 4, 4, wOff * 4, ldb * 4, cOff * 4, Cp * 4);
+  if (epilogue !== undefined && (epilogue.bias !== null || epilogue.relu)) {
+    h.fill(0, biasOff, biasOff + Cp);
+    if (epilogue.bias !== null) h.set(epilogue.bias.subarray(0, Co), biasOff);
+    w.biasActivation(cOff * 4, biasOff * 4, m, Cp, epilogue.relu ? 1 : 0);
+  }
   const OW = c.outWidth;
   const lineOut = OW * Co;
   if (L.rows === OW && Cp === Co) return h.slice(cOff, cOff + L.lines * lineOut);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type CpuBackend, f32, runCpuKernel } from './cpu-backend.js';
-import { conv2DBackpropFilterLines, conv2DBackpropInputLines, conv2DLines, lineConvApplies } from './conv-line.js';
+import { type ConvEpilogue, conv2DBackpropFilterLines, conv2DBackpropInputLines, conv2DLines, lineConvApplies } from './conv-line.js';
 import { gemm } from './gemm.js';
 
 /** Upper bound on the floats of one im2col block; larger batches run in chunks of images. */
@@ -94,18 +94,13 @@ function kSize(c: ConvInfo): number {
   return c.filterHeight * c.filterWidth * c.inChannels;
 }
 
-/** cpu Conv2D (NHWC, no dilation): im2col + SIMD product; other cases go to the stock kernel. */
-function conv2D(args: KernelArgs): tf.TensorInfo {
-  const backend = args.backend as CpuBackend;
-  const x = args.inputs['x'] as tf.TensorInfo;
-  const filter = args.inputs['filter'] as tf.TensorInfo;
-  const attrs = args.attrs ?? {};
-  const c = x.dtype === 'float32' ? convInfoFor(x.shape, filter.shape, attrs, attrs['dilations'] as number | [number, number]) : null;
-  if (c === null) return runCpuKernel('Conv2D', args.inputs, backend, attrs);
-  const xv = f32(backend, x);
-  const wv = f32(backend, filter);
-  const lined = lineConvApplies(c) ? conv2DLines(xv, wv, c) : null;
-  if (lined !== null) return backend.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', lined);
+/**
+ * The Conv2D output of float32 values: in place for one filter row (the epilogue applied in the
+ * SIMD module), else im2col + SIMD product (the epilogue applied to the fresh output).
+ */
+function conv2DValues(xv: Float32Array, wv: Float32Array, c: ConvInfo, epilogue?: ConvEpilogue): Float32Array {
+  const lined = lineConvApplies(c) ? conv2DLines(xv, wv, c, epilogue) : null;
+  if (lined !== null) return lined;
   const K = kSize(c);
   const rowsPerImage = c.outHeight * c.outWidth;
   const Co = c.outChannels;
@@ -118,7 +113,62 @@ function conv2D(args: KernelArgs): tf.TensorInfo {
     im2col(xv, c, n0, count, cols);
     gemm({ m: rows, n: Co, k: K, a: cols, b: wv, c: out.subarray(n0 * rowsPerImage * Co, (n0 + count) * rowsPerImage * Co) });
   }
-  return backend.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, Co], 'float32', out);
+  if (epilogue !== undefined) {
+    const { bias, relu } = epilogue;
+    for (let i = 0; i < out.length; i += Co) {
+      for (let co = 0; co < Co; co++) {
+        // Math.fround: the float32 sum, as the stock Add; Math.max keeps NaN and maps -0 to +0, as Relu.
+        const v = bias === null ? (out[i + co] as number) : Math.fround((out[i + co] as number) + (bias[co] as number));
+        out[i + co] = relu ? Math.max(0, v) : v;
+      }
+    }
+  }
+  return out;
+}
+
+/** cpu Conv2D (NHWC, no dilation): {@link conv2DValues}; other cases go to the stock kernel. */
+function conv2D(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as CpuBackend;
+  const x = args.inputs['x'] as tf.TensorInfo;
+  const filter = args.inputs['filter'] as tf.TensorInfo;
+  const attrs = args.attrs ?? {};
+  const c = x.dtype === 'float32' ? convInfoFor(x.shape, filter.shape, attrs, attrs['dilations'] as number | [number, number]) : null;
+  if (c === null) return runCpuKernel('Conv2D', args.inputs, backend, attrs);
+  const out = conv2DValues(f32(backend, x), f32(backend, filter), c);
+  return backend.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', out);
+}
+
+/**
+ * The bias of a fused convolution as `outChannels` values: a per-channel vector (`[Co]`, or ones
+ * then Co) or a scalar (size 1) broadcast; null for other shapes (the stock kernel broadcasts them).
+ */
+function channelBias(backend: CpuBackend, bias: tf.TensorInfo, Co: number): Float32Array | null {
+  if (bias.dtype !== 'float32' || bias.shape.length > 4) return null;
+  const v = f32(backend, bias);
+  if (v.length === 1) return new Float32Array(Co).fill(v[0] as number);
+  const perChannel = v.length === Co && bias.shape.at(-1) === Co && bias.shape.every((d, i) => d === 1 || i === bias.shape.length - 1);
+  return perChannel ? v : null;
+}
+
+/**
+ * cpu FusedConv2D (tf.fused.conv2d: conv + bias + activation in one op): for 'linear' and 'relu'
+ * with a per-channel or scalar bias, {@link conv2DValues} with the bias and activation applied
+ * before the output leaves the SIMD module (the stock kernel makes a tensor per step: conv, add,
+ * relu). PReLU weights, other activations, NCHW, dilations and other bias shapes: the stock kernel.
+ */
+function fusedConv2D(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as CpuBackend;
+  const x = args.inputs['x'] as tf.TensorInfo;
+  const filter = args.inputs['filter'] as tf.TensorInfo;
+  const bias = args.inputs['bias'] as tf.TensorInfo | undefined;
+  const attrs = args.attrs ?? {};
+  const activation = (attrs['activation'] as string | undefined) ?? 'linear';
+  const simple = args.inputs['preluActivationWeights'] == null && (activation === 'linear' || activation === 'relu');
+  const c = simple && x.dtype === 'float32' ? convInfoFor(x.shape, filter.shape, attrs, attrs['dilations'] as number | [number, number]) : null;
+  const b = c !== null && bias != null ? channelBias(backend, bias, c.outChannels) : null;
+  if (c === null || (bias != null && b === null)) return runCpuKernel('FusedConv2D', args.inputs, backend, attrs);
+  const out = conv2DValues(f32(backend, x), f32(backend, filter), c, { bias: b, relu: activation === 'relu' });
+  return backend.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', out);
 }
 
 /** cpu Conv2DBackpropFilter: dW = im2col(x)^T dy, accumulated over image blocks. */
@@ -186,9 +236,10 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
   return backend.makeTensorInfo(inputShape, 'float32', dx);
 }
 
-/** Conv2D and its two gradient kernels for the cpu backend on im2col + the SIMD product. */
+/** Conv2D, FusedConv2D and the two gradient kernels for the cpu backend on im2col + the SIMD product. */
 export const CONV_KERNELS: tf.KernelConfig[] = [
   { kernelName: 'Conv2D', backendName: 'cpu', kernelFunc: conv2D as unknown as tf.KernelFunc },
+  { kernelName: 'FusedConv2D', backendName: 'cpu', kernelFunc: fusedConv2D as unknown as tf.KernelFunc },
   { kernelName: 'Conv2DBackpropFilter', backendName: 'cpu', kernelFunc: conv2DBackpropFilter as unknown as tf.KernelFunc },
   { kernelName: 'Conv2DBackpropInput', backendName: 'cpu', kernelFunc: conv2DBackpropInput as unknown as tf.KernelFunc },
 ];

@@ -13,6 +13,7 @@ export const OVERRIDDEN_KERNELS = [
   'BatchMatMul',
   '_FusedMatMul',
   'Conv2D',
+  'FusedConv2D',
   'Conv2DBackpropFilter',
   'Conv2DBackpropInput',
   'Slice',

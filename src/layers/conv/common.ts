@@ -144,10 +144,14 @@ function rowsOf(x: tf.Tensor): { rows: tf.Tensor2D; ones: tf.Tensor2D; n: number
   return { rows: tf.reshape(x, [n, c]), ones: tf.ones([n, 1]), n, c };
 }
 
-/** `x + v` for a per-channel vector `v [C]` (a broadcast along the last axis). */
-export function addChannelVector(x: tf.Tensor, v: tf.Tensor): tf.Tensor {
-  const { rows, ones } = rowsOf(x);
-  return tf.reshape(tf.add(rows, tf.matMul(ones, tf.reshape(v, [1, -1]))), x.shape);
+/**
+ * conv2d plus a per-channel bias in one op (tf.fused.conv2d, as PyTorch's Conv2d with a bias):
+ * the cpu backend adds the bias inside its convolution kernel instead of making a tensor for the
+ * product and another for the sum; the values are those of the convolution followed by the add.
+ */
+function convWithBias(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: LayerVariable | null, strides: [number, number], pad: 'same' | tf.backend_util.ExplicitPadding): tf.Tensor4D {
+  if (bias === null) return tf.conv2d(x, kernel, strides, pad);
+  return tf.fused.conv2d({ x, filter: kernel, strides, pad, bias: bias.read() });
 }
 
 /**
@@ -262,17 +266,18 @@ export abstract class ConvCompositeLayer extends tfl.layers.Layer {
     return y;
   }
 
-  /** @internal */
+  /** 'same'-padded 1D convolution, as a convolution over one image row (what tf.conv1d runs). @internal */
   protected conv1d(x: tf.Tensor, weights: ConvWeights, stride: number): tf.Tensor {
-    const y = tf.conv1d(x as tf.Tensor3D, weights.kernel.read() as tf.Tensor3D, stride, 'same');
-    return weights.bias === null ? y : addChannelVector(y, weights.bias.read());
+    const [b, w, c] = x.shape as [number, number, number];
+    const kernel = weights.kernel.read();
+    const y = convWithBias(tf.reshape(x, [b, 1, w, c]), tf.reshape(kernel, [1, ...kernel.shape] as [number, number, number, number]), weights.bias, [1, stride], 'same');
+    return tf.reshape(y, [b, y.shape[2], y.shape[3]]);
   }
 
   /** 2D convolution with PyTorch's symmetric zero padding `padding = [ph, pw]` on height and width. @internal */
   protected conv2d(x: tf.Tensor, weights: ConvWeights, strides: [number, number], padding: [number, number]): tf.Tensor {
     const [ph, pw] = padding;
-    const y = tf.conv2d(x as tf.Tensor4D, weights.kernel.read() as tf.Tensor4D, strides, [[0, 0], [ph, ph], [pw, pw], [0, 0]]);
-    return weights.bias === null ? y : addChannelVector(y, weights.bias.read());
+    return convWithBias(x as tf.Tensor4D, weights.kernel.read() as tf.Tensor4D, weights.bias, strides, [[0, 0], [ph, ph], [pw, pw], [0, 0]]);
   }
 
   /** Parallel Conv1D branches (kernel `[k, channels, filters_i]`), each with an optional batch norm. @internal */
