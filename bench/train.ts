@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { fileURLToPath } from 'node:url';
+import { fusedConv2dTranspose } from '../src/kernels/conv-transpose.js';
 import { gruSequence } from '../src/kernels/recurrent.js';
 import { parallelThreads } from '../src/kernels/gemm.js';
 import { setPoolEnabled } from '../src/kernels/pool.js';
@@ -67,8 +68,9 @@ function conv(x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, stride: number, ac
   return tf.fused.conv2d({ x, filter: w as tf.Tensor4D, strides: [1, stride], pad: 'same', bias: b, activation });
 }
 
-function convT(x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, outW: number, outC: number): tf.Tensor4D {
-  return tf.add(tf.conv2dTranspose(x, w as tf.Tensor4D, [x.shape[0], 1, outW, outC], [1, 2], 'same'), b);
+/** Transposed conv + bias (+ relu) in one op, as PyTorch's ConvTranspose2d(bias=True) (+ F.relu). */
+function convT(x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, outW: number, outC: number, activation: 'linear' | 'relu' = 'linear'): tf.Tensor4D {
+  return fusedConv2dTranspose({ x, filter: w as tf.Tensor4D, outputShape: [x.shape[0], 1, outW, outC], strides: [1, 2], pad: 'same', bias: b as tf.Tensor1D, activation });
 }
 
 /** ResCAE-like conv autoencoder; the same layers as bench/train_torch.py's ConvAe. */
@@ -89,8 +91,8 @@ export function buildConvAe(): { vars: tf.Variable[]; forward: (x: tf.Tensor4D) 
     let a = conv(x, p.e1, p.e1b, 2, 'relu');
     a = tf.relu(tf.add(a, conv(conv(a, p.r1, p.r1b, 1, 'relu'), p.r2, p.r2b, 1))) as tf.Tensor4D;
     a = conv(a, p.e2, p.e2b, 2, 'relu');
-    a = tf.relu(convT(a, p.d1, p.d1b, w1, C1));
-    return convT(a as tf.Tensor4D, p.d2, p.d2b, AE_F, 1);
+    a = convT(a, p.d1, p.d1b, w1, C1, 'relu');
+    return convT(a, p.d2, p.d2b, AE_F, 1);
   };
   return { vars: Object.values(p), forward };
 }

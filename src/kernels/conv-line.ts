@@ -103,6 +103,28 @@ export interface ConvEpilogue {
 }
 
 /**
+ * The epilogue on a fresh output of `channels` per position, in JavaScript: the float32 sum (as
+ * the stock Add) then Math.max(0, .) (as Relu: NaN kept, -0 -> +0).
+ */
+export function applyEpilogue(out: Float32Array, channels: number, epilogue: ConvEpilogue): void {
+  const { bias, relu } = epilogue;
+  for (let i = 0; i < out.length; i += channels) {
+    for (let ch = 0; ch < channels; ch++) {
+      const v = bias === null ? (out[i + ch] as number) : Math.fround((out[i + ch] as number) + (bias[ch] as number));
+      out[i + ch] = relu ? Math.max(0, v) : v;
+    }
+  }
+}
+
+/** Writes the bias (zero-padded to `padded` floats) at `off` and runs the module's epilogue on `rows` rows of `padded` at `at`. */
+function epilogueInHeap(w: GemmModule, h: Float32Array, at: number, rows: number, padded: number, off: number, epilogue: ConvEpilogue): void {
+  if (epilogue.bias === null && !epilogue.relu) return;
+  h.fill(0, off, off + padded);
+  if (epilogue.bias !== null) h.set(epilogue.bias, off);
+  w.biasActivation(at * 4, off * 4, rows, padded, epilogue.relu ? 1 : 0);
+}
+
+/**
  * Conv2D output `[batch, outHeight, outWidth, outChannels]`, or null without the SIMD module; with
  * an `epilogue`, the bias and activation are applied in the module's memory, in one pass over the
  * product, before the single copy out.
@@ -126,11 +148,7 @@ export function conv2DLines(x: Float32Array, filter: Float32Array, c: ConvInfo, 
     for (let p = 0; p < L.k; p++) h.set(filter.subarray(p * Co, (p + 1) * Co), wOff + p * ldb);
   }
   product(w, m, Cp, L.k, L.start * 4, L.rowStep * 4, 4, wOff * 4, ldb * 4, cOff * 4, Cp * 4);
-  if (epilogue !== undefined && (epilogue.bias !== null || epilogue.relu)) {
-    h.fill(0, biasOff, biasOff + Cp);
-    if (epilogue.bias !== null) h.set(epilogue.bias.subarray(0, Co), biasOff);
-    w.biasActivation(cOff * 4, biasOff * 4, m, Cp, epilogue.relu ? 1 : 0);
-  }
+  if (epilogue !== undefined) epilogueInHeap(w, h, cOff, m, Cp, biasOff, epilogue);
   const OW = c.outWidth;
   const lineOut = OW * Co;
   if (L.rows === OW && Cp === Co) return h.slice(cOff, cOff + L.lines * lineOut);
@@ -203,9 +221,13 @@ export function conv2DBackpropFilterLines(x: Float32Array, dy: Float32Array, c: 
  * of the padded dx lines. Otherwise (few channels, e.g. a transposed convolution to 1 channel)
  * see {@link inputGradFewChannels}.
  */
-export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array, c: ConvInfo): Float32Array | null {
+export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array, c: ConvInfo, epilogue?: ConvEpilogue): Float32Array | null {
   const C = c.inChannels;
-  if (C % 8 !== 0) return inputGradFewChannels(dy, filter, c);
+  if (C % 8 !== 0) {
+    const dx = inputGradFewChannels(dy, filter, c);
+    if (dx !== null && epilogue !== undefined) applyEpilogue(dx, C, epilogue);
+    return dx;
+  }
   const Co = c.outChannels;
   const s = c.strideWidth;
   const FW = c.filterWidth;
@@ -222,7 +244,8 @@ export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array,
   const dyOff = align(D * Co); // D zero rows before the first line
   const bOff = align(dyOff + (mt * 4 + 1) * Co);
   const dxOff = align(bOff + FW * Co * ldb + 16);
-  const s1 = simdHeap(dxOff + (mt * 4 * s + 1) * C + 16);
+  const biasOff = align(dxOff + (mt * 4 * s + 1) * C + 16);
+  const s1 = simdHeap(biasOff + (epilogue === undefined ? 0 : C));
   if (s1 === null) return null;
   const { w, h } = s1;
   // dy lines at pitch rows, zeros after each (and past the last line, where tiles read).
@@ -248,6 +271,8 @@ export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array,
     const a = (dyOff - (T - 1) * Co) * 4;
     product(w, m, C, T * Co, a, Co * 4, 4, bOff * 4, ldb * 4, (dxOff + phase * C) * 4, s * C * 4);
   }
+  // The epilogue over every position of the padded dx lines (the padding ones are not copied out).
+  if (epilogue !== undefined) epilogueInHeap(w, h, dxOff, lines * pitch * s, C, biasOff, epilogue);
   const dx = new Float32Array(c.batchSize * c.inHeight * c.inWidth * C);
   const lineIn = c.inWidth * C;
   for (let n = 0, l = 0; n < c.batchSize; n++) {
@@ -256,7 +281,25 @@ export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array,
       dx.set(h.subarray(src, src + lineIn), (n * c.inHeight + oh * c.strideHeight) * lineIn);
     }
   }
+  if (epilogue !== undefined && c.inHeight !== c.outHeight) epilogueOnUncoveredRows(dx, c, epilogue);
   return dx;
+}
+
+/**
+ * Rows of dx no output line reaches (a height stride past 1) hold zeros; the epilogue makes them
+ * what the separate ops give: relu(0 + bias).
+ */
+function epilogueOnUncoveredRows(dx: Float32Array, c: ConvInfo, epilogue: ConvEpilogue): void {
+  const C = c.inChannels;
+  const lineIn = c.inWidth * C;
+  const row = new Float32Array(lineIn);
+  applyEpilogue(row, C, epilogue);
+  for (let n = 0; n < c.batchSize; n++) {
+    for (let ih = 0; ih < c.inHeight; ih++) {
+      if (ih % c.strideHeight === 0 && ih / c.strideHeight < c.outHeight) continue;
+      dx.set(row, (n * c.inHeight + ih) * lineIn);
+    }
+  }
 }
 
 /**

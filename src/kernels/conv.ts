@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type CpuBackend, f32, runCpuKernel } from './cpu-backend.js';
-import { type ConvEpilogue, conv2DBackpropFilterLines, conv2DBackpropInputLines, conv2DLines, lineConvApplies } from './conv-line.js';
+import { type ConvEpilogue, applyEpilogue, conv2DBackpropFilterLines, conv2DBackpropInputLines, conv2DLines, lineConvApplies } from './conv-line.js';
 import { gemm } from './gemm.js';
 
 /** Upper bound on the floats of one im2col block; larger batches run in chunks of images. */
@@ -9,7 +9,7 @@ const COLS_BUDGET = 1 << 22;
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 type ConvInfo = tf.backend_util.Conv2DInfo;
 
-function convInfoFor(
+export function convInfoFor(
   xShape: number[],
   filterShape: number[],
   attrs: tf.NamedAttrMap,
@@ -113,16 +113,7 @@ function conv2DValues(xv: Float32Array, wv: Float32Array, c: ConvInfo, epilogue?
     im2col(xv, c, n0, count, cols);
     gemm({ m: rows, n: Co, k: K, a: cols, b: wv, c: out.subarray(n0 * rowsPerImage * Co, (n0 + count) * rowsPerImage * Co) });
   }
-  if (epilogue !== undefined) {
-    const { bias, relu } = epilogue;
-    for (let i = 0; i < out.length; i += Co) {
-      for (let co = 0; co < Co; co++) {
-        // Math.fround: the float32 sum, as the stock Add; Math.max keeps NaN and maps -0 to +0, as Relu.
-        const v = bias === null ? (out[i + co] as number) : Math.fround((out[i + co] as number) + (bias[co] as number));
-        out[i + co] = relu ? Math.max(0, v) : v;
-      }
-    }
-  }
+  if (epilogue !== undefined) applyEpilogue(out, Co, epilogue);
   return out;
 }
 
@@ -208,23 +199,19 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
   return backend.makeTensorInfo(filterShape, 'float32', dW);
 }
 
-/** cpu Conv2DBackpropInput (also what conv2dTranspose runs): in place for one filter row, else dcols = dy W^T, then col2im. */
-function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
-  const backend = args.backend as CpuBackend;
-  const dy = args.inputs['dy'] as tf.TensorInfo;
-  const filter = args.inputs['filter'] as tf.TensorInfo;
-  const attrs = args.attrs ?? {};
-  const inputShape = attrs['inputShape'] as number[];
-  const c = dy.dtype === 'float32' ? convInfoFor(inputShape, filter.shape, attrs) : null;
-  if (c === null) return runCpuKernel('Conv2DBackpropInput', args.inputs, backend, attrs);
-  const dyv = f32(backend, dy);
-  const wv = f32(backend, filter);
-  const lined = lineConvApplies(c) ? conv2DBackpropInputLines(dyv, wv, c) : null;
-  if (lined !== null) return backend.makeTensorInfo(inputShape, 'float32', lined);
+/**
+ * The Conv2DBackpropInput output (the input gradient, and what conv2dTranspose computes) of float32
+ * values, `[batch, inHeight, inWidth, inChannels]` for `c`: in place for one filter row (the
+ * epilogue applied in the SIMD module), else dcols = dy W^T then col2im (the epilogue applied to
+ * the fresh output).
+ */
+export function conv2DBackpropInputValues(dyv: Float32Array, wv: Float32Array, c: ConvInfo, epilogue?: ConvEpilogue): Float32Array {
+  const lined = lineConvApplies(c) ? conv2DBackpropInputLines(dyv, wv, c, epilogue) : null;
+  if (lined !== null) return lined;
   const K = kSize(c);
   const rowsPerImage = c.outHeight * c.outWidth;
   const Co = c.outChannels;
-  const dx = new Float32Array(tf.util.sizeFromShape(inputShape));
+  const dx = new Float32Array(c.batchSize * c.inHeight * c.inWidth * c.inChannels);
   const step = chunkImages(c);
   const cols = new Float32Array(step * rowsPerImage * K);
   for (let n0 = 0; n0 < c.batchSize; n0 += step) {
@@ -233,7 +220,20 @@ function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
     gemm({ m: rows, n: K, k: Co, a: dyv.subarray(n0 * rowsPerImage * Co, (n0 + count) * rowsPerImage * Co), b: wv, transB: true, c: cols });
     col2imAdd(cols, c, n0, count, dx);
   }
-  return backend.makeTensorInfo(inputShape, 'float32', dx);
+  if (epilogue !== undefined) applyEpilogue(dx, c.inChannels, epilogue);
+  return dx;
+}
+
+/** cpu Conv2DBackpropInput (also what conv2dTranspose runs): {@link conv2DBackpropInputValues}. */
+function conv2DBackpropInput(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as CpuBackend;
+  const dy = args.inputs['dy'] as tf.TensorInfo;
+  const filter = args.inputs['filter'] as tf.TensorInfo;
+  const attrs = args.attrs ?? {};
+  const inputShape = attrs['inputShape'] as number[];
+  const c = dy.dtype === 'float32' ? convInfoFor(inputShape, filter.shape, attrs) : null;
+  if (c === null) return runCpuKernel('Conv2DBackpropInput', args.inputs, backend, attrs);
+  return backend.makeTensorInfo(inputShape, 'float32', conv2DBackpropInputValues(f32(backend, dy), f32(backend, filter), c));
 }
 
 /** Conv2D, FusedConv2D and the two gradient kernels for the cpu backend on im2col + the SIMD product. */
