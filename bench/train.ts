@@ -5,7 +5,8 @@
  * `--quick`: batch 64, 2 timed steps, no stock run (BENCH_NO_STOCK=1 skips it at batch 256 too). The full run also times stock tfjs-layers /
  * stock kernels (flowsentry's kernels switched off) on the same backend. flowsentry uses its worker
  * thread (the second core) for large products and the recurrent kernels; BENCH_ONE_THREAD=1 turns
- * it off, for a one-core comparison with PyTorch's single thread.
+ * it off, for a one-core comparison with PyTorch's single thread. BENCH_FUSION=1 also times the conv
+ * AE's inference with fused conv + bias (+ relu) ops against separate ops, alternating in-process.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -74,7 +75,7 @@ function convT(x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, outW: number, out
 }
 
 /** ResCAE-like conv autoencoder; the same layers as bench/train_torch.py's ConvAe. */
-export function buildConvAe(): { vars: tf.Variable[]; forward: (x: tf.Tensor4D) => tf.Tensor4D } {
+export function buildConvAe(): { vars: tf.Variable[]; forward: (x: tf.Tensor4D) => tf.Tensor4D; forwardSeparate: (x: tf.Tensor4D) => tf.Tensor4D } {
   let seed = 100;
   const w = (shape: number[]) => glorot(shape, seed++);
   const z = (n: number) => tf.variable(tf.zeros([n]));
@@ -94,7 +95,41 @@ export function buildConvAe(): { vars: tf.Variable[]; forward: (x: tf.Tensor4D) 
     a = convT(a, p.d1, p.d1b, w1, C1, 'relu');
     return convT(a, p.d2, p.d2b, AE_F, 1);
   };
-  return { vars: Object.values(p), forward };
+  // The same model with the bias and relu as separate ops (a tensor per step), for BENCH_FUSION.
+  const separate = (x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, stride: number) => tf.add<tf.Tensor4D>(tf.conv2d(x, w as tf.Tensor4D, [1, stride], 'same'), b);
+  const separateT = (x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, outW: number, outC: number) =>
+    tf.add<tf.Tensor4D>(tf.conv2dTranspose(x, w as tf.Tensor4D, [x.shape[0], 1, outW, outC], [1, 2], 'same'), b);
+  const forwardSeparate = (x: tf.Tensor4D) => {
+    let a = tf.relu(separate(x, p.e1, p.e1b, 2));
+    a = tf.relu(tf.add<tf.Tensor4D>(a, separate(tf.relu(separate(a, p.r1, p.r1b, 1)), p.r2, p.r2b, 1)));
+    a = tf.relu(separate(a, p.e2, p.e2b, 2));
+    a = tf.relu(separateT(a, p.d1, p.d1b, w1, C1));
+    return separateT(a, p.d2, p.d2b, AE_F, 1);
+  };
+  return { vars: Object.values(p), forward, forwardSeparate };
+}
+
+/**
+ * BENCH_FUSION=1: conv AE inference with the fused conv + bias (+ relu) ops against the same model
+ * with separate ops, alternating in this process (so both see the same load), 40 calls each.
+ */
+function compareFusion(ae: ReturnType<typeof buildConvAe>, img: tf.Tensor4D): void {
+  const run = (f: (x: tf.Tensor4D) => tf.Tensor4D) => {
+    const t0 = performance.now();
+    const y = tf.tidy(() => f(img));
+    y.dataSync();
+    y.dispose();
+    return performance.now() - t0;
+  };
+  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(ae.forward(img), ae.forwardSeparate(img)))).dataSync()[0] as number);
+  for (let i = 0; i < 5; i++) [ae.forwardSeparate, ae.forward].forEach(run);
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < 40; i++) {
+    times[0].push(run(ae.forwardSeparate));
+    times[1].push(run(ae.forward));
+  }
+  const [sep, fused] = times.map(median) as [number, number];
+  console.log(`\nconv AE inference, 40 alternating calls each: separate ops ${sep.toFixed(2)} ms, fused ops ${fused.toFixed(2)} ms (${((1 - fused / sep) * 100).toFixed(1)} % less); max |difference| ${diff}`);
 }
 
 /** Stock tfjs-layers BiGRU with the same sizes (tfjs's GRU only has reset-before: same cost). */
@@ -157,6 +192,7 @@ export async function main(options: { quick: boolean }): Promise<void> {
     cost?.dispose();
   };
   const aeInfer = () => readAndDispose(tf.tidy(() => ae.forward(img)));
+  if (process.env['BENCH_FUSION'] === '1') compareFusion(ae, img);
 
   const measureOurs = async () => ({
     gruTrain: await timeMedian(gruStep, repeats),
