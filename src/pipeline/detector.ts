@@ -166,6 +166,23 @@ function log1pSigned(a: Float32Array): void {
 }
 
 /**
+ * Reads a saved JSON file carrying `format` and `version` (detector.json, ensemble.json): any read
+ * or parse failure, another format or another version is a DataFormatError naming the file.
+ * @internal
+ */
+export async function readVersionedJson<T extends { format: string; version: number }>(file: string, format: string, version: number): Promise<T> {
+  let json: T;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (e) {
+    throw new DataFormatError(file, 1, `not a readable ${path.basename(file)} (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (json?.format !== format) throw new DataFormatError(file, 1, `format is ${JSON.stringify(json?.format)}, expected ${format}`);
+  if (json.version !== version) throw new DataFormatError(file, 1, `format version ${json.version} is not supported (this flowsentry reads version ${version})`);
+  return json;
+}
+
+/**
  * The whole paper pipeline in one object: column alignment, preprocessing fitted on training
  * rows only (optional log transform, one-hot categoricals, Min-Max), optional Isolation Forest
  * cleaning of chosen classes, a zoo model trained with the flowsentry loop, and a decision rule
@@ -567,15 +584,7 @@ export class Detector {
 
   /** Reads a detector written by {@link save}. */
   static async load(dir: string): Promise<Detector> {
-    const file = path.join(dir, 'detector.json');
-    let json: DetectorJSON;
-    try {
-      json = JSON.parse(await readFile(file, 'utf8')) as DetectorJSON;
-    } catch (e) {
-      throw new DataFormatError(file, 1, `not a readable detector.json (${e instanceof Error ? e.message : String(e)})`);
-    }
-    if (json?.format !== DETECTOR_FORMAT) throw new DataFormatError(file, 1, `format is ${JSON.stringify(json?.format)}, expected ${DETECTOR_FORMAT}`);
-    if (json.version !== DETECTOR_FORMAT_VERSION) throw new DataFormatError(file, 1, `format version ${json.version} is not supported (this flowsentry reads version ${DETECTOR_FORMAT_VERSION})`);
+    const json = await readVersionedJson<DetectorJSON>(path.join(dir, 'detector.json'), DETECTOR_FORMAT, DETECTOR_FORMAT_VERSION);
     const d = new Detector(json.options);
     d.state = json.state;
     d.oneHot = json.state.oneHot ? OneHotEncoder.fromJSON(json.state.oneHot) : null;

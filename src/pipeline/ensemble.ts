@@ -1,8 +1,8 @@
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DataFormatError, NotFittedError, ValueError } from '../errors.js';
 import { classificationReport, type ClassificationReport } from '../metrics/index.js';
-import { Detector, type DetectorOptions, type FitSummary, type LabelledFlows, type Probabilities } from './detector.js';
+import { Detector, readVersionedJson, type DetectorOptions, type FitSummary, type LabelledFlows, type Probabilities } from './detector.js';
 import type { FlowInput, InputReport } from './features.js';
 
 /** The format tag and version written into `ensemble.json`. */
@@ -211,14 +211,7 @@ export class DetectorEnsemble {
   /** Reads an ensemble written by {@link save}. */
   static async load(dir: string): Promise<DetectorEnsemble> {
     const file = path.join(dir, 'ensemble.json');
-    let json: EnsembleJSON;
-    try {
-      json = JSON.parse(await readFile(file, 'utf8')) as EnsembleJSON;
-    } catch (e) {
-      throw new DataFormatError(file, 1, `not a readable ensemble.json (${e instanceof Error ? e.message : String(e)})`);
-    }
-    if (json?.format !== ENSEMBLE_FORMAT) throw new DataFormatError(file, 1, `format is ${JSON.stringify(json?.format)}, expected ${ENSEMBLE_FORMAT}`);
-    if (json.version !== ENSEMBLE_FORMAT_VERSION) throw new DataFormatError(file, 1, `format version ${json.version} is not supported (this flowsentry reads version ${ENSEMBLE_FORMAT_VERSION})`);
+    const json = await readVersionedJson<EnsembleJSON>(file, ENSEMBLE_FORMAT, ENSEMBLE_FORMAT_VERSION);
     if (!Array.isArray(json.members) || json.members.length !== json.options?.members?.length) {
       throw new DataFormatError(file, 1, `members lists ${Array.isArray(json.members) ? json.members.length : 'no'} directories for ${json.options?.members?.length ?? 0} member options`);
     }
