@@ -299,7 +299,10 @@ function ablationSizes(sel: Row[]): string {
   const full = abl.filter((r) => (r.trainRows ?? 0) >= 17588).map((r) => r.name.slice('ablation: '.length));
   const reduced = abl.filter((r) => (r.trainRows ?? 0) < 17588).map((r) => r.name.slice('ablation: '.length));
   const list = (names: string[]): string => names.map((n) => `"${n}"`).join(', ');
-  return `Ablations at full size: ${full.length > 0 ? list(full) : 'none'}; only in reduced form: ${reduced.length > 0 ? list(reduced) : 'none'} (each full-size ablation is a run of that size again).`;
+  const paperRow = sel.find((r) => r.dataset === 'CICIDS2017' && r.name === 'ResCAE-BiGRU, paper recipe' && (r.trainRows ?? 0) >= 17588);
+  const sign = (d: number): string => `${d >= 0 ? '+' : ''}${d.toFixed(4)}`;
+  const deltas = paperRow === undefined ? '' : ` Against the full-size recipe, weighted / macro F1: ${abl.filter((r) => (r.trainRows ?? 0) >= 17588).map((r) => `${r.name.slice('ablation: '.length)} ${sign(r.weightedF1 - paperRow.weightedF1)} / ${sign(r.macroF1 - paperRow.macroF1)}`).join('; ')}.`;
+  return `Ablations at full size: ${full.length > 0 ? list(full) : 'none'}; only in reduced form: ${reduced.length > 0 ? list(reduced) : 'none'} (each full-size ablation is a run of that size again).${deltas}`;
 }
 
 /** "weighted F1 x, macro F1 y" of one stored row, or "(not run)". */
