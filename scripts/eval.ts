@@ -135,17 +135,30 @@ function specificity(r: ClassificationReport, benign: string): number | undefine
   return c ? c.recall : undefined;
 }
 
-async function run(guide: Row['guide'], dataset: string, name: string, train: FlowDataset, test: FlowDataset, options: DetectorOptions, note?: string): Promise<Detector | null> {
+/** What a row records of a fit. */
+interface FitFigures {
+  parameters: number;
+  fitSeconds: number;
+  epochs: number;
+}
+
+/** Fits one Detector pipeline and records its row; null when --only skips it. */
+async function fitRun(guide: Row['guide'], dataset: string, name: string, train: FlowDataset, test: FlowDataset, options: DetectorOptions, note?: string): Promise<{ det: Detector; fit: FitFigures } | null> {
   if (only && !only.test(`${dataset} ${name}`)) return null;
   console.log(`\n### ${dataset}: ${name}`);
   const det = new Detector({ epochs, ...options, seed: options.seed ?? 0, verbose: 'lines' });
-  const fit = await det.fit(train);
-  record(guide, dataset, name, det, { parameters: fit.parameters, fitSeconds: fit.seconds, epochs: fit.history.epoch.length }, train, test, note);
-  return det;
+  const summary = await det.fit(train);
+  const fit = { parameters: summary.parameters, fitSeconds: summary.seconds, epochs: summary.history.epoch.length };
+  record(guide, dataset, name, det, fit, train, test, note);
+  return { det, fit };
+}
+
+async function run(guide: Row['guide'], dataset: string, name: string, train: FlowDataset, test: FlowDataset, options: DetectorOptions, note?: string): Promise<Detector | null> {
+  return (await fitRun(guide, dataset, name, train, test, options, note))?.det ?? null;
 }
 
 /** Scores a fitted detector (or ensemble) on the test split and records its row. */
-function record(guide: Row['guide'], dataset: string, name: string, det: Detector | DetectorEnsemble, fit: { parameters: number; fitSeconds: number; epochs: number }, train: FlowDataset, test: FlowDataset, note?: string): void {
+function record(guide: Row['guide'], dataset: string, name: string, det: Detector | DetectorEnsemble, fit: FitFigures, train: FlowDataset, test: FlowDataset, note?: string): void {
   const report = det.evaluate(test);
   const t0 = performance.now();
   det.predict(cap(test, 5000, 1));
@@ -568,24 +581,18 @@ await keep(run('rescae-bigru', 'CICIDS2017', 'ResCAE-BiGRU, tuned', cicTrain, ci
 await keep(run('rescae-bigru', 'CICIDS2017', 'ResCAE-BiGRU, paper recipe', cicTrain, cicTest, paper('BENIGN')));
 await keep(run('rescae-bigru', 'CICIDS2017', 'MLP (128, 64), tuned', cicTrain, cicTest, { ...TUNED, model: 'mlp', epochs: mlpEpochs }));
 const sklearnMlp = (seed: number, smoteTomek = false): DetectorOptions => ({ model: 'mlp', optimizer: { name: 'adam', learningRate: 0.001 }, batchSize: 200, epochs: quick ? epochs : 200, seed, smoteTomek, unknownCategories: 'ignore' });
-/** Fits one run per seed (each its own row, named `<base>, seed N`); returns the fitted detectors and their summed fit figures. */
-async function seedRuns(base: string, options: (seed: number) => DetectorOptions, seeds: number[]): Promise<{ dets: Detector[]; fit: { parameters: number; fitSeconds: number; epochs: number } }> {
-  const dets: Detector[] = [];
-  const fit = { parameters: 0, fitSeconds: 0, epochs: 0 };
+/** Fits one run per seed (each its own row, named `<base>, seed N`). */
+async function seedRuns(base: string, options: (seed: number) => DetectorOptions, seeds: number[]): Promise<{ det: Detector; fit: FitFigures }[]> {
+  const out: { det: Detector; fit: FitFigures }[] = [];
   for (const seed of seeds) {
-    const det = await run('rescae-bigru', 'CICIDS2017', `${base}, seed ${seed}`, cicTrain, cicTest, options(seed));
-    if (det === null) continue;
-    const r = rows[rows.length - 1]!;
-    fit.parameters += r.parameters!;
-    fit.fitSeconds += r.fitSeconds!;
-    fit.epochs = r.epochs!;
-    dets.push(det);
+    const r = await fitRun('rescae-bigru', 'CICIDS2017', `${base}, seed ${seed}`, cicTrain, cicTest, options(seed));
+    if (r !== null) out.push(r);
   }
-  return { dets, fit };
+  return out;
 }
-/** Records a soft-voting DetectorEnsemble of fitted runs (no refit: its training time is theirs), then frees them. */
-function ensembleRow(name: string, runs: { dets: Detector[]; fit: { parameters: number; fitSeconds: number; epochs: number } }[]): void {
-  const dets = runs.flatMap((r) => r.dets);
+/** Records a soft-voting DetectorEnsemble of fitted runs (no refit: its training time and parameters are theirs summed), then frees them. */
+function ensembleRow(name: string, runs: { det: Detector; fit: FitFigures }[]): void {
+  const dets = runs.map((r) => r.det);
   if (dets.length > 1 && !(only && !only.test(`CICIDS2017 ${name}`))) {
     const ens = DetectorEnsemble.fromFitted(dets);
     console.log(`\n### CICIDS2017: ${name}`);
@@ -598,14 +605,14 @@ function ensembleRow(name: string, runs: { dets: Detector[]; fit: { parameters: 
 }
 // scikit-learn's MLPClassifier settings, three seeds, and the same three runs as one soft-voting
 // ensemble. (--quick: two seeds and their ensemble at the quick epoch budget, only to exercise the path.)
-ensembleRow(`DetectorEnsemble: ${SKLEARN_MLP}, seeds 0-${quick ? 1 : 2}`, [await seedRuns(SKLEARN_MLP, (s) => sklearnMlp(s), quick ? [0, 1] : [0, 1, 2])]);
+ensembleRow(`DetectorEnsemble: ${SKLEARN_MLP}, seeds 0-${quick ? 1 : 2}`, await seedRuns(SKLEARN_MLP, (s) => sklearnMlp(s), quick ? [0, 1] : [0, 1, 2]));
 if (!quick) {
   // Decided before it ran: plain runs score best on weighted F1 and SMOTE-Tomek runs on macro F1
   // (seeds 0-1 of the latter in an exploratory run), so one ensemble of both kinds, on fresh seeds
   // 3-5 that no earlier choice looked at.
   const plain = await seedRuns(SKLEARN_MLP, (s) => sklearnMlp(s), [3, 4, 5]);
   const st = await seedRuns(`${SKLEARN_MLP}, SMOTE-Tomek`, (s) => sklearnMlp(s, true), [3, 4, 5]);
-  ensembleRow(`DetectorEnsemble: ${SKLEARN_MLP}, 3 plain + 3 SMOTE-Tomek runs, seeds 3-5`, [plain, st]);
+  ensembleRow(`DetectorEnsemble: ${SKLEARN_MLP}, 3 plain + 3 SMOTE-Tomek runs, seeds 3-5`, [...plain, ...st]);
 }
 if (!quick) {
   await keep(run('rescae-bigru', 'NSL-KDD binary', 'ResCAE-BiGRU, tuned', kddBinTrain, kddBinTest, { ...TUNED, model: 'rescae-bigru' }));

@@ -183,6 +183,19 @@ export async function readVersionedJson<T extends { format: string; version: num
 }
 
 /**
+ * The classification report of `predictor` on labelled flows (records or a table): its predictions
+ * against the labels, over its classes and any label it never saw. Shared by Detector and
+ * DetectorEnsemble. @internal
+ */
+export function evaluateWith(predictor: { predict(flows: FlowInput): string[]; readonly classes: string[] }, data: LabelledFlows): ClassificationReport {
+  const table: FlowInput = !Array.isArray(data) && 'records' in data ? data.records : (data as FlowInput);
+  const pred = predictor.predict(table);
+  if (data.labels.length !== pred.length) throw new ValueError('data.labels', `${pred.length} labels (one per row)`, data.labels);
+  const labels = [...new Set([...predictor.classes, ...data.labels])];
+  return classificationReport(data.labels as string[], pred, { labels });
+}
+
+/**
  * The whole paper pipeline in one object: column alignment, preprocessing fitted on training
  * rows only (optional log transform, one-hot categoricals, Min-Max), optional Isolation Forest
  * cleaning of chosen classes, a zoo model trained with the flowsentry loop, and a decision rule
@@ -566,11 +579,7 @@ export class Detector {
 
   /** Scores labelled flows: accuracy, per-class precision/recall/F1/specificity, macro and weighted averages, confusion matrix. */
   evaluate(data: LabelledFlows): ClassificationReport {
-    const table = Detector.tableOf(data);
-    const pred = this.predict(table);
-    if (data.labels.length !== pred.length) throw new ValueError('data.labels', `${pred.length} labels (one per row)`, data.labels);
-    const labels = [...new Set([...this.classes, ...data.labels])];
-    return classificationReport(data.labels as string[], pred, { labels });
+    return evaluateWith(this, data);
   }
 
   /** Writes `detector.json` (format, version, options, fitted preprocessing, threshold) and the model (`model.json` + `weights.bin`) into `dir`. */

@@ -1,8 +1,8 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DataFormatError, NotFittedError, ValueError } from '../errors.js';
-import { classificationReport, type ClassificationReport } from '../metrics/index.js';
-import { Detector, readVersionedJson, type DetectorOptions, type FitSummary, type LabelledFlows, type Probabilities } from './detector.js';
+import type { ClassificationReport } from '../metrics/index.js';
+import { Detector, evaluateWith, readVersionedJson, type DetectorOptions, type FitSummary, type LabelledFlows, type Probabilities } from './detector.js';
 import type { FlowInput, InputReport } from './features.js';
 
 /** The format tag and version written into `ensemble.json`. */
@@ -191,11 +191,7 @@ export class DetectorEnsemble {
 
   /** Scores labelled flows: accuracy, per-class precision/recall/F1/specificity, macro and weighted averages, confusion matrix. */
   evaluate(data: LabelledFlows): ClassificationReport {
-    const table: FlowInput = !Array.isArray(data) && 'records' in data ? data.records : (data as FlowInput);
-    const pred = this.predict(table);
-    if (data.labels.length !== pred.length) throw new ValueError('data.labels', `${pred.length} labels (one per row)`, data.labels);
-    const labels = [...new Set([...this.classes, ...data.labels])];
-    return classificationReport(data.labels as string[], pred, { labels });
+    return evaluateWith(this, data);
   }
 
   /** Writes `ensemble.json` (format, version, options, member directories) and each member into `dir/member-<i>`. */
