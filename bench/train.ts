@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { fileURLToPath } from 'node:url';
+import { fusedConv2dResidual } from '../src/kernels/conv-residual.js';
 import { fusedConv2dTranspose } from '../src/kernels/conv-transpose.js';
 import { gruSequence } from '../src/kernels/recurrent.js';
 import { parallelThreads } from '../src/kernels/gemm.js';
@@ -90,7 +91,8 @@ export function buildConvAe(): { vars: tf.Variable[]; forward: (x: tf.Tensor4D) 
   const w1 = Math.ceil(AE_F / 2);
   const forward = (x: tf.Tensor4D) => {
     let a = conv(x, p.e1, p.e1b, 2, 'relu');
-    a = tf.relu(tf.add(a, conv(conv(a, p.r1, p.r1b, 1, 'relu'), p.r2, p.r2b, 1))) as tf.Tensor4D;
+    // relu(a + conv(...)) with the skip connection in the convolution's epilogue.
+    a = fusedConv2dResidual({ x: conv(a, p.r1, p.r1b, 1, 'relu'), filter: p.r2 as tf.Tensor4D, strides: 1, pad: 'same', bias: p.r2b as tf.Tensor1D, residual: a });
     a = conv(a, p.e2, p.e2b, 2, 'relu');
     a = convT(a, p.d1, p.d1b, w1, C1, 'relu');
     return convT(a, p.d2, p.d2b, AE_F, 1);

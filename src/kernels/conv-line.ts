@@ -98,8 +98,13 @@ function copyLines(x: Float32Array, c: ConvInfo, L: Lines, h: Float32Array, off:
 export interface ConvEpilogue {
   /** Added to every output position: `outChannels` values, or null for none. */
   bias: Float32Array | null;
-  /** max(., 0) after the bias. */
+  /** max(., 0) after the bias (and the residual). */
   relu: boolean;
+  /**
+   * Added after the bias, before the relu: one value per output position and channel, in the
+   * output's layout (a residual connection, `relu(conv + bias + residual)`). Conv2D only.
+   */
+  residual?: Float32Array | null;
 }
 
 /**
@@ -108,9 +113,11 @@ export interface ConvEpilogue {
  */
 export function applyEpilogue(out: Float32Array, channels: number, epilogue: ConvEpilogue): void {
   const { bias, relu } = epilogue;
+  const res = epilogue.residual ?? null;
   for (let i = 0; i < out.length; i += channels) {
     for (let ch = 0; ch < channels; ch++) {
-      const v = bias === null ? (out[i + ch] as number) : Math.fround((out[i + ch] as number) + (bias[ch] as number));
+      let v = bias === null ? (out[i + ch] as number) : Math.fround((out[i + ch] as number) + (bias[ch] as number));
+      if (res !== null) v = Math.fround(v + (res[i + ch] as number));
       out[i + ch] = relu ? Math.max(0, v) : v;
     }
   }
@@ -122,6 +129,36 @@ function epilogueInHeap(w: GemmModule, h: Float32Array, at: number, rows: number
   h.fill(0, off, off + padded);
   if (epilogue.bias !== null) h.set(epilogue.bias, off);
   w.biasActivation(at * 4, off * 4, rows, padded, epilogue.relu ? 1 : 0);
+}
+
+/**
+ * The epilogue with a residual on the product in the module (`rows` positions per line, `Cp`
+ * columns): the residual copied in at the product's layout, then the bias, the residual and the
+ * relu as three f32x4 passes in that order, so each value is the float32 result of the separate
+ * ops (conv + bias, + residual, relu). Rows between lines add whatever the region holds; they are
+ * dropped on the way out.
+ */
+function residualInHeap(
+  w: GemmModule, h: Float32Array, residual: Float32Array, L: Lines, OW: number, Co: number, Cp: number,
+  cOff: number, biasOff: number, resOff: number, epilogue: ConvEpilogue,
+): void {
+  const m = L.lines * L.rows;
+  const lineOut = OW * Co;
+  if (L.rows === OW && Cp === Co) h.set(residual.subarray(0, L.lines * lineOut), resOff);
+  else if (Cp === Co) {
+    for (let l = 0; l < L.lines; l++) h.set(residual.subarray(l * lineOut, (l + 1) * lineOut), resOff + l * L.rows * Co);
+  } else {
+    h.fill(0, resOff, resOff + m * Cp);
+    for (let l = 0, i = 0; l < L.lines; l++) {
+      for (let ow = 0; ow < OW; ow++) {
+        const at = resOff + (l * L.rows + ow) * Cp;
+        for (let co = 0; co < Co; co++) h[at + co] = residual[i++] as number;
+      }
+    }
+  }
+  if (epilogue.bias !== null) epilogueInHeap(w, h, cOff, m, Cp, biasOff, { bias: epilogue.bias, relu: false });
+  w.broadcast(0, cOff * 4, resOff * 4, cOff * 4, 1, m * Cp);
+  if (epilogue.relu) w.relu(cOff * 4, cOff * 4, m * Cp);
 }
 
 /**
@@ -138,7 +175,9 @@ export function conv2DLines(x: Float32Array, filter: Float32Array, c: ConvInfo, 
   const wOff = L.size;
   const cOff = align(wOff + L.k * ldb + 16);
   const biasOff = cOff + (m + 4) * Cp;
-  const s = simdHeap(biasOff + (epilogue === undefined ? 0 : Cp));
+  const residual = epilogue?.residual ?? null;
+  const resOff = align(biasOff + Cp);
+  const s = simdHeap(residual !== null ? resOff + m * Cp : biasOff + (epilogue === undefined ? 0 : Cp));
   if (s === null) return null;
   const { w, h } = s;
   copyLines(x, c, L, h, 0);
@@ -148,9 +187,10 @@ export function conv2DLines(x: Float32Array, filter: Float32Array, c: ConvInfo, 
     for (let p = 0; p < L.k; p++) h.set(filter.subarray(p * Co, (p + 1) * Co), wOff + p * ldb);
   }
   product(w, m, Cp, L.k, L.start * 4, L.rowStep * 4, 4, wOff * 4, ldb * 4, cOff * 4, Cp * 4);
-  if (epilogue !== undefined) epilogueInHeap(w, h, cOff, m, Cp, biasOff, epilogue);
   const OW = c.outWidth;
   const lineOut = OW * Co;
+  if (epilogue !== undefined && residual !== null) residualInHeap(w, h, residual, L, OW, Co, Cp, cOff, biasOff, resOff, epilogue);
+  else if (epilogue !== undefined) epilogueInHeap(w, h, cOff, m, Cp, biasOff, epilogue);
   if (L.rows === OW && Cp === Co) return h.slice(cOff, cOff + L.lines * lineOut);
   const out = new Float32Array(L.lines * lineOut);
   if (Cp === Co) {

@@ -98,7 +98,7 @@ function kSize(c: ConvInfo): number {
  * The Conv2D output of float32 values: in place for one filter row (the epilogue applied in the
  * SIMD module), else im2col + SIMD product (the epilogue applied to the fresh output).
  */
-function conv2DValues(xv: Float32Array, wv: Float32Array, c: ConvInfo, epilogue?: ConvEpilogue): Float32Array {
+export function conv2DValues(xv: Float32Array, wv: Float32Array, c: ConvInfo, epilogue?: ConvEpilogue): Float32Array {
   const lined = lineConvApplies(c) ? conv2DLines(xv, wv, c, epilogue) : null;
   if (lined !== null) return lined;
   const K = kSize(c);

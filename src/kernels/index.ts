@@ -3,6 +3,7 @@ import 'flowsentry/register';
 export { gruSequence, lstmSequence, usesFusedRecurrentKernels } from './recurrent.js';
 export type { GruSequenceArgs, LstmSequenceArgs, RecurrentSequenceOp } from './recurrent-types.js';
 export { fusedConv2dTranspose, type FusedConv2dTransposeArgs } from './conv-transpose.js';
+export { fusedConv2dResidual, type FusedConv2dResidualArgs } from './conv-residual.js';
 export { gemm, gemmUsesWasm, releaseGemmMemory, type GemmArgs } from './gemm.js';
 export { setFlowsentryKernels } from './switch.js';
 export { flowsentryKernelsEnabled } from './state.js';
