@@ -480,7 +480,7 @@ ${perClass(paperRow)}
   unseen attack types rarely look like confident normal traffic, so the rule catches many of
   them. Both budgets are shown, so no single one was picked after looking at the test set; both
   beat the peers on binary accuracy. The 5 % budget's MLP, which carries the NSL-KDD targets, was
-  run with three seeds: binary ${seedsSummary(all, 'NSL-KDD binary', 'MLP (128, 64), tuned, threshold at 5 % FPR', ['accuracy'])};
+  run with six seeds: binary ${seedsSummary(all, 'NSL-KDD binary', 'MLP (128, 64), tuned, threshold at 5 % FPR', ['accuracy'])};
   5 classes ${seedsSummary(all, 'NSL-KDD 5-class', 'MLP (128, 64), tuned, threshold at 5 % FPR', ['accuracy', 'macroF1'])}.
   The 5-class macro-F1 peer (0.595) is within the spread of the seeds: matched at the noise level at best.
   The 2 % budget (seed 0) reaches the 5-class accuracy peer and misses the macro-F1 peer by 0.0001.
@@ -642,9 +642,10 @@ if (!quick) {
     await keep(run('rescae-bigru', 'NSL-KDD binary', `ResCAE-BiGRU, tuned, ${tag}`, kddBinTrain, kddBinTest, { ...TUNED, ...rule, model: 'rescae-bigru' }));
     await keep(run('rescae-bigru', 'NSL-KDD 5-class', `ResCAE-BiGRU, tuned, ${tag}`, kdd5Train, kdd5Test, { ...TUNED, ...rule, model: 'rescae-bigru' }));
   }
-  // The MLP threshold rows that carry the NSL-KDD targets, with two more seeds (the rows above are
-  // seed 0): the targets table counts a pipeline by the mean of its seeds.
-  for (const seed of [1, 2]) {
+  // The MLP threshold rows that carry the NSL-KDD targets, with five more seeds (the rows above are
+  // seed 0; seeds 3-5 were added because the 3-seed mean met the 5-class macro-F1 peer only by
+  // 0.0004): the targets table counts a pipeline by the mean of its seeds.
+  for (const seed of [1, 2, 3, 4, 5]) {
     const rule = { decision: { targetFpr: 0.05 } };
     await keep(run('rescae-bigru', 'NSL-KDD binary', `MLP (128, 64), tuned, threshold at 5 % FPR, seed ${seed}`, kddBinTrain, kddBinTest, { ...TUNED, ...rule, model: 'mlp', epochs: mlpEpochs, seed }));
     await keep(run('rescae-bigru', 'NSL-KDD 5-class', `MLP (128, 64), tuned, threshold at 5 % FPR, seed ${seed}`, kdd5Train, kdd5Test, { ...TUNED, ...rule, model: 'mlp', epochs: mlpEpochs, seed }));
