@@ -145,13 +145,17 @@ function rowsOf(x: tf.Tensor): { rows: tf.Tensor2D; ones: tf.Tensor2D; n: number
 }
 
 /**
- * conv2d plus a per-channel bias in one op (tf.fused.conv2d, as PyTorch's Conv2d with a bias):
- * the cpu backend adds the bias inside its convolution kernel instead of making a tensor for the
- * product and another for the sum; the values are those of the convolution followed by the add.
+ * conv2d plus a per-channel bias (and a relu) in one op (tf.fused.conv2d, as PyTorch's Conv2d with
+ * a bias): the cpu backend applies the bias and relu inside its convolution kernel instead of
+ * making a tensor for the product, the sum and the relu; the values are those of the separate ops
+ * (and while gradients are recorded tfjs runs a relu-activated fused op as those ops).
  */
-function convWithBias(x: tf.Tensor4D, kernel: tf.Tensor4D, bias: LayerVariable | null, strides: [number, number], pad: 'same' | tf.backend_util.ExplicitPadding): tf.Tensor4D {
-  if (bias === null) return tf.conv2d(x, kernel, strides, pad);
-  return tf.fused.conv2d({ x, filter: kernel, strides, pad, bias: bias.read() });
+function convWithBias(
+  x: tf.Tensor4D, kernel: tf.Tensor4D, bias: LayerVariable | null, strides: [number, number], pad: 'same' | tf.backend_util.ExplicitPadding,
+  activation: 'linear' | 'relu' = 'linear',
+): tf.Tensor4D {
+  if (bias === null && activation === 'linear') return tf.conv2d(x, kernel, strides, pad);
+  return tf.fused.conv2d({ x, filter: kernel, strides, pad, activation, ...(bias === null ? {} : { bias: bias.read() }) });
 }
 
 /**
@@ -266,11 +270,11 @@ export abstract class ConvCompositeLayer extends tfl.layers.Layer {
     return y;
   }
 
-  /** 'same'-padded 1D convolution, as a convolution over one image row (what tf.conv1d runs). @internal */
-  protected conv1d(x: tf.Tensor, weights: ConvWeights, stride: number): tf.Tensor {
+  /** 'same'-padded 1D convolution (then `activation`), as a convolution over one image row (what tf.conv1d runs). @internal */
+  protected conv1d(x: tf.Tensor, weights: ConvWeights, stride: number, activation: 'linear' | 'relu' = 'linear'): tf.Tensor {
     const [b, w, c] = x.shape as [number, number, number];
     const kernel = weights.kernel.read();
-    const y = convWithBias(tf.reshape(x, [b, 1, w, c]), tf.reshape(kernel, [1, ...kernel.shape] as [number, number, number, number]), weights.bias, [1, stride], 'same');
+    const y = convWithBias(tf.reshape(x, [b, 1, w, c]), tf.reshape(kernel, [1, ...kernel.shape] as [number, number, number, number]), weights.bias, [1, stride], 'same', activation);
     return tf.reshape(y, [b, y.shape[2], y.shape[3]]);
   }
 
@@ -294,6 +298,8 @@ export abstract class ConvCompositeLayer extends tfl.layers.Layer {
   /** `merge_i(activation(BN(conv_i(x))))` over the branches of {@link addMultiScale}. @internal */
   protected multiScale(x: tf.Tensor, branches: MultiScaleWeights, strides: number, merge: 'concat' | 'sum', activation: ConvActivation, training: boolean): tf.Tensor {
     const outputs = branches.map(({ conv, bn }) => {
+      // Without batch norm a relu follows the convolution directly: one fused op.
+      if (bn === null && activation === 'relu') return this.conv1d(x, conv, strides, 'relu');
       const y = this.conv1d(x, conv, strides);
       return activate(bn === null ? y : this.batchNorm(y, bn, training), activation);
     });

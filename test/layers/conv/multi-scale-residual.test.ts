@@ -74,6 +74,8 @@ describe('multiScaleResidual equals the same block built from tfjs-layers built-
     { name: 'sum, identity', args: { filters: 3, merge: 'sum' as const, kernelSizes: [3, 5], seed: 2 }, shape: [8, 3] as [number, number] },
     { name: 'strides 2, projection', args: { filters: 2, strides: 2, seed: 3 }, shape: [9, 2] as [number, number] },
     { name: 'no batch norm, no shortcut', args: { filters: 2, batchNorm: false, shortcut: 'none' as const, activation: 'elu' as const, seed: 4 }, shape: [6, 2] as [number, number] },
+    // Without batch norm each branch's conv + bias + relu runs as one fused op.
+    { name: 'no batch norm, relu, projection', args: { filters: [8, 3, 4], batchNorm: false, seed: 6 }, shape: [12, 3] as [number, number] },
   ];
   for (const { name, args, shape } of cases) {
     it(`${name}: inference and training mode outputs, and moving statistics after a training pass`, () => {
