@@ -64,6 +64,13 @@ export interface DistillerFitOptions {
   validationData?: readonly [DistillInputs, DistillLabels];
   /** Called after every epoch (0-based) with its metrics; awaited. */
   onEpochEnd?: (epoch: number, logs: DistillerEpochLogs) => void | Promise<void>;
+  /**
+   * Compute each teacher's logits for every sample once, before the first epoch, and gather them
+   * per step (default true). The teachers are frozen and run in inference mode, so every epoch
+   * would recompute the same values; with a heavy teacher this forward pass is most of a step.
+   * Costs `samples x classes` floats per teacher. `false` runs the teachers on every batch.
+   */
+  cacheTeacherOutputs?: boolean;
 }
 
 /** Metrics of every epoch, one entry per epoch. */
@@ -184,6 +191,10 @@ export class Distiller {
         if (vy !== options.validationData[1]) owned.push(vy);
         val = [vx, vy];
       }
+      const cache = options.cacheTeacherOutputs ?? true;
+      if (typeof cache !== 'boolean') throw new ValueError('cacheTeacherOutputs', 'a boolean', cache);
+      const teacherLogits = cache ? this.teachers.map((t, i) => this.teacherLogitsOf(t, xs, batchSize, i)) : null;
+      if (teacherLogits !== null) owned.push(...teacherLogits);
       const rng = rngFrom(options.seed, 0);
       const varList = this.student.trainableWeights.map((w) => w.read() as tf.Variable);
       const history: DistillerHistory = { epoch: [], loss: [], studentLoss: [], distillationLoss: [], valStudentLoss: [], valAccuracy: [] };
@@ -192,7 +203,7 @@ export class Distiller {
         const sums = { loss: 0, studentLoss: 0, distillationLoss: 0 };
         for (let start = 0; start < n; start += batchSize) {
           const idx = order.subarray(start, Math.min(n, start + batchSize));
-          const step = this.trainStep(xs, ys, idx, varList);
+          const step = this.trainStep(xs, ys, idx, varList, teacherLogits);
           sums.loss += step.loss * idx.length;
           sums.studentLoss += step.studentLoss * idx.length;
           sums.distillationLoss += step.distillationLoss * idx.length;
@@ -224,7 +235,23 @@ export class Distiller {
     return (this.outputs === 'logits' ? output : tf.log(tf.maximum(output, 1e-30))) as tf.Tensor2D;
   }
 
-  private trainStep(xs: tf.Tensor, ys: tf.Tensor, idx: Int32Array, varList: tf.Variable[]): DistillerEpochLogs {
+  /** One teacher's logits for all samples, in inference mode, computed in chunks of at least `batchSize` rows. */
+  private teacherLogitsOf(teacher: tfl.LayersModel, xs: tf.Tensor, batchSize: number, i: number): tf.Tensor2D {
+    const n = xs.shape[0] as number;
+    const chunk = Math.max(batchSize, 1024);
+    const parts: tf.Tensor2D[] = [];
+    try {
+      for (let start = 0; start < n; start += chunk) {
+        const size = Math.min(chunk, n - start);
+        parts.push(tf.tidy(() => this.logits(teacher.predict(tf.slice(xs, start, size)) as tf.Tensor, `teacher[${i}]`)));
+      }
+      return parts.length === 1 ? parts.pop()! : tf.concat(parts, 0);
+    } finally {
+      tf.dispose(parts);
+    }
+  }
+
+  private trainStep(xs: tf.Tensor, ys: tf.Tensor, idx: Int32Array, varList: tf.Variable[], cached: readonly tf.Tensor2D[] | null): DistillerEpochLogs {
     let recorded: [tf.Scalar, tf.Scalar] | null = null;
     let total: tf.Scalar | null = null;
     try {
@@ -233,7 +260,7 @@ export class Distiller {
         const xb = tf.gather(xs, indices);
         const yb = tf.gather(ys, indices);
         // Inference mode, outside the gradient tape: the teachers are constants of the step.
-        const teacherLogits = this.teachers.map((t, i) => this.logits(t.predict(xb) as tf.Tensor, `teacher[${i}]`));
+        const teacherLogits = cached !== null ? cached.map((c) => tf.gather(c, indices)) : this.teachers.map((t, i) => this.logits(t.predict(xb) as tf.Tensor, `teacher[${i}]`));
         const f = (): tf.Scalar => {
           const s = this.logits(this.student.apply(xb, { training: true }) as tf.Tensor, 'student');
           const parts = distillationLossParts(s, teacherLogits, {

@@ -167,6 +167,29 @@ describe('Distiller mechanics', () => {
     x.dispose();
   });
 
+  it('caching the teachers\' logits once gives the same training as running them on every batch', async () => {
+    const { x, y } = smallData();
+    const teachers = [mlp([16], 2), mlp([8], 3)];
+    const run = async (cacheTeacherOutputs: boolean): Promise<{ loss: number[]; weights: number[][] }> => {
+      const student = mlp([4], 6);
+      const distiller = new Distiller({ teacher: teachers, student, optimizer: tf.train.adam(0.02), temperature: 2, studentLossWeight: 0.3 });
+      await distiller.fit(x, y, { epochs: 1, batchSize: 16, seed: 4, cacheTeacherOutputs }); // creates Adam's state
+      const history = await expectNoLeaks(() => distiller.fit(x, y, { epochs: 3, batchSize: 16, seed: 4, cacheTeacherOutputs }));
+      const weights = student.getWeights().map((w) => Array.from(w.dataSync()));
+      student.dispose();
+      return { loss: [...history.loss, ...history.distillationLoss], weights };
+    };
+    const perBatch = await run(false);
+    const cached = await run(true);
+    cached.loss.forEach((v, i) => expect(v).toBeCloseTo(perBatch.loss[i]!, 5));
+    cached.weights.forEach((w, i) => w.forEach((v, j) => expect(v).toBeCloseTo(perBatch.weights[i]![j]!, 5)));
+    const d = new Distiller({ teacher: teachers, student: mlp([4], 7), optimizer: tf.train.sgd(0.1) });
+    await expect(d.fit(x, y, { epochs: 1, cacheTeacherOutputs: 'yes' as unknown as boolean })).rejects.toThrow(/cacheTeacherOutputs: expected a boolean/);
+    d.student.dispose();
+    teachers.forEach((m) => m.dispose());
+    x.dispose();
+  });
+
   it('accepts several teachers, probability outputs and number[][] inputs', async () => {
     const { x, y } = smallData();
     const rows = x.arraySync();
