@@ -76,8 +76,14 @@ describe('model zoo', () => {
     expect(c.getLayer('bilstm').countParams()).toBe(kerasLstmParams(64, 64, 2));
     const t = lktAdnTeacher({ inputDim: 40, numClasses: 3 });
     const s = lktAdnStudent({ inputDim: 40, numClasses: 3 });
-    expect(s.countParams()).toBe(3 * 16 + 16 + 16 * 32 + 32 + 32 * 3 + 3);
+    // Conv1D k=3 stride 2 'same' over 40 features: 20 positions x 8 filters, flattened, Dense 16, softmax.
+    expect(s.countParams()).toBe(3 * 8 + 8 + 20 * 8 * 16 + 16 + 16 * 3 + 3);
+    expect(s.getLayer('pool').outputShape).toEqual([null, 20 * 8]);
     expect(s.countParams() * 10).toBeLessThan(t.countParams());
+    const avg = lktAdnStudent({ inputDim: 40, numClasses: 3, pooling: 'average', filters: 16, hiddenUnits: 32 });
+    expect(avg.countParams()).toBe(3 * 16 + 16 + 16 * 32 + 32 + 32 * 3 + 3);
+    expect(() => lktAdnStudent({ inputDim: 40, numClasses: 3, pooling: 'max' as 'average' })).toThrow(/pooling: expected 'flatten' or 'average'/);
+    avg.dispose();
     const m = mlp({ inputDim: 40, numClasses: 3 });
     expect(m.countParams()).toBe(40 * 128 + 128 + 128 * 64 + 64 + 64 * 3 + 3);
     [c, t, s, m].forEach((x) => x.dispose());
