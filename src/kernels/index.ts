@@ -4,6 +4,7 @@ export { gruSequence, lstmSequence, usesFusedRecurrentKernels } from './recurren
 export type { GruSequenceArgs, LstmSequenceArgs, RecurrentSequenceOp } from './recurrent-types.js';
 export { fusedConv2dTranspose, type FusedConv2dTransposeArgs } from './conv-transpose.js';
 export { fusedConv2dResidual, type FusedConv2dResidualArgs } from './conv-residual.js';
+export { addRelu } from './add-relu.js';
 export { gemm, gemmUsesWasm, releaseGemmMemory, type GemmArgs } from './gemm.js';
 export { setFlowsentryKernels } from './switch.js';
 export { flowsentryKernelsEnabled } from './state.js';

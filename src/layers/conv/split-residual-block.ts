@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Kwargs } from '@tensorflow/tfjs-layers/dist/types';
 import { ValueError } from '../../errors.js';
+import { addRelu } from '../../kernels/add-relu.js';
 import {
   activate,
   checkActivation,
@@ -124,7 +125,8 @@ export class SplitResidualBlock extends ConvCompositeLayer {
       path1 = activate(path1, this.activation);
       path1 = this.batchNorm(this.conv2d(path1, w.conv2, [1, 1], padding), w.bn2, training);
       const path2 = this.batchNorm(this.conv2d(x, w.shortcut, this.strides, [0, 0]), w.shortcutBn, training);
-      return activate(tf.add(path1, path2), this.activation);
+      // relu(path1 + path2) as one op (one tensor) at inference.
+      return this.activation === 'relu' ? addRelu(path1, path2) : activate(tf.add(path1, path2), this.activation);
     });
   }
 
