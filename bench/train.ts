@@ -6,7 +6,8 @@
  * stock kernels (flowsentry's kernels switched off) on the same backend. flowsentry uses its worker
  * thread (the second core) for large products and the recurrent kernels; BENCH_ONE_THREAD=1 turns
  * it off, for a one-core comparison with PyTorch's single thread. BENCH_FUSION=1 also times the conv
- * AE's inference with fused conv + bias (+ relu) ops against separate ops, alternating in-process.
+ * AE's inference with fused ops (conv + bias (+ relu), and the residual block's closing
+ * convolution with its skip connection) against separate ops, alternating in-process.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -112,8 +113,9 @@ export function buildConvAe(): { vars: tf.Variable[]; forward: (x: tf.Tensor4D) 
 }
 
 /**
- * BENCH_FUSION=1: conv AE inference with the fused conv + bias (+ relu) ops against the same model
- * with separate ops, alternating in this process (so both see the same load), 40 calls each.
+ * BENCH_FUSION=1: conv AE inference with the fused ops (conv + bias (+ relu), the residual in the
+ * closing convolution's epilogue) against the same model with separate ops, alternating in this
+ * process (so both see the same load), 40 calls each.
  */
 function compareFusion(ae: ReturnType<typeof buildConvAe>, img: tf.Tensor4D): void {
   const run = (f: (x: tf.Tensor4D) => tf.Tensor4D) => {
