@@ -5,24 +5,20 @@
  *
  * gap: pooling 'average', 16 filters, 32 units (the old default); flatten: the same flattened;
  * flatten8: today's defaults (flatten, 8 filters, 16 units). Adam 0.003, batch 256, softmax cross-entropy.
+ * tfjs-layers' fit shuffles with Math.random, so figures move between runs (flatten8: 0.9671 and 0.9694).
  *
  * usage: npx tsx scripts/explore-student-pooling.ts [gap,flatten,flatten8] [epochs = 20]
  */
 import 'flowsentry/register';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/backend.js';
-import { loadCicids2017, splitIndices, takeRows } from '../src/data/index.js';
 import { classificationReport } from '../src/metrics/index.js';
 import { lktAdnStudent } from '../src/models/index.js';
-import { Detector } from '../src/pipeline/index.js';
+import { cicidsFeatures } from './cicids-features.js';
+
 await selectBackend({});
-const cic = await loadCicids2017(process.env.FLOWSENTRY_DATA ? `${process.env.FLOWSENTRY_DATA}/cicids2017-improved-sample` : new URL('../../shared/data/cicids2017-improved-sample', import.meta.url).pathname);
-const s = splitIndices(cic.labels, { testSize: 0.3, seed: 0 });
-const train = takeRows(cic, s.train), test = takeRows(cic, s.test);
-const prep = new Detector({ epochs: 1, modelOptions: { hiddenUnits: [1] }, verbose: 'silent', unknownCategories: 'ignore' });
-await prep.fit(train);
-const a = prep.transform(train), b = prep.transform(test); const classes = prep.classes;
-const y = tf.oneHot(Int32Array.from(train.labels, (l) => classes.indexOf(l)), classes.length);
+const { test, a, b, classes, yTrain } = await cicidsFeatures();
+const y = tf.oneHot(yTrain, classes.length);
 const x = tf.tensor2d(a.data, [a.rows, a.cols]); const xt = tf.tensor2d(b.data, [b.rows, b.cols]);
 for (const variant of (process.argv[2] ?? 'gap,flatten,flatten8').split(',')) {
   const m = variant === 'gap' ? lktAdnStudent({ inputDim: a.cols, numClasses: classes.length, pooling: 'average', filters: 16, hiddenUnits: 32, seed: 0 })

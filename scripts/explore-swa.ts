@@ -8,32 +8,17 @@
  * usage: npx tsx scripts/explore-swa.ts [seed ...]   (default seeds 0 1 2; ~2 min per seed, one core)
  */
 import 'flowsentry/register';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../src/backend.js';
-import { loadCicids2017, splitIndices, takeRows } from '../src/data/index.js';
 import { classificationReport } from '../src/metrics/index.js';
 import { mlp } from '../src/models/index.js';
-import { Detector } from '../src/pipeline/index.js';
 import { trainModel } from '../src/train/index.js';
+import { cicidsFeatures } from './cicids-features.js';
 
 await selectBackend({});
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const dataDir = process.env.FLOWSENTRY_DATA ?? path.resolve(repoRoot, '../shared/data');
-const cic = await loadCicids2017(path.join(dataDir, 'cicids2017-improved-sample'));
-const split = splitIndices(cic.labels, { testSize: 0.3, seed: 0 });
-const train = takeRows(cic, split.train);
-const test = takeRows(cic, split.test);
-// The Detector's one-hot + Min-Max features, fitted on the training rows (a 1-epoch detector only for its transform).
-const prep = new Detector({ epochs: 1, modelOptions: { hiddenUnits: [1] }, verbose: 'silent', unknownCategories: 'ignore' });
-await prep.fit(train);
-const a = prep.transform(train);
-const b = prep.transform(test);
-const classes = prep.classes;
-prep.dispose();
+const { test, a, b, classes, yTrain } = await cicidsFeatures();
 const x = tf.tensor2d(a.data, [a.rows, a.cols]);
-const y = tf.tensor1d(Int32Array.from(train.labels, (l) => classes.indexOf(l)), 'int32');
+const y = tf.tensor1d(yTrain, 'int32');
 const xt = tf.tensor2d(b.data, [b.rows, b.cols]);
 const start = Number(process.env['SWA_START'] ?? 100);
 const seeds = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [0, 1, 2];
