@@ -220,6 +220,28 @@ export function biasActivation(c: usize, bias: usize, rows: i32, m: i32, relu: b
   }
 }
 
+// The gradient through activation(z + bias) of a fused convolution, `rows` rows of m floats (m a
+// multiple of 4), in place on dy: when `mask`, dy where y > 0, 0 where y <= 0 and NaN where y is
+// NaN (tfjs's relu gradient dy * step(z); y = relu(z) is never negative, so y * 0 is 0 or NaN);
+// sums[j] = the column sums of the result (the bias gradient), f32, rows in order.
+export function reluBiasGrad(dy: usize, y: usize, sums: usize, rows: i32, m: i32, mask: bool): void {
+  const mb = <usize>m << 2;
+  const zero = f32x4.splat(0);
+  memory.fill(sums, 0, mb);
+  for (let r = 0; r < rows; r++) {
+    const o = <usize>r * mb;
+    for (let j: usize = 0; j < mb; j += 16) {
+      let v = v128.load(dy + o + j);
+      if (mask) {
+        const yv = v128.load(y + o + j);
+        v = v128.bitselect(v, f32x4.mul(yv, zero), f32x4.gt(yv, zero));
+        v128.store(dy + o + j, v);
+      }
+      v128.store(sums + j, f32x4.add(v128.load(sums + j), v));
+    }
+  }
+}
+
 // dst[j] = sum over r < rows of src[r * m + j] (column sums; m a multiple of 4), rows in order.
 export function colsum(src: usize, dst: usize, rows: i32, m: i32): void {
   const mb = <usize>m << 2;

@@ -7,11 +7,14 @@
  * thread (the second core) for large products and the recurrent kernels; BENCH_ONE_THREAD=1 turns
  * it off, for a one-core comparison with PyTorch's single thread. BENCH_FUSION=1 also times the conv
  * AE's inference with fused ops (conv + bias (+ relu), and the residual block's closing
- * convolution with its skip connection) against separate ops, alternating in-process.
+ * convolution with its skip connection) against separate ops, alternating in-process;
+ * BENCH_TRAIN_AB=1 its train step with the fused ops' own gradients against the tfjs compositions
+ * they ran while training before, alternating in-process (BENCH_AB_ONLY=1: only that).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { fileURLToPath } from 'node:url';
+import { fusedConv2d } from '../src/kernels/conv-bias.js';
 import { fusedConv2dResidual } from '../src/kernels/conv-residual.js';
 import { fusedConv2dTranspose } from '../src/kernels/conv-transpose.js';
 import { gruSequence } from '../src/kernels/recurrent.js';
@@ -66,9 +69,9 @@ export function buildBiGru(): { vars: tf.Variable[]; forward: (x: tf.Tensor3D) =
   return { vars, forward };
 }
 
-/** Conv + bias (+ relu) in one op, as PyTorch's Conv2d(bias=True) (+ F.relu). */
+/** Conv + bias (+ relu) in one op, as PyTorch's Conv2d(bias=True) (+ F.relu); fused while training too. */
 function conv(x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, stride: number, activation: 'linear' | 'relu' = 'linear'): tf.Tensor4D {
-  return tf.fused.conv2d({ x, filter: w as tf.Tensor4D, strides: [1, stride], pad: 'same', bias: b, activation });
+  return fusedConv2d({ x, filter: w as tf.Tensor4D, strides: [1, stride], pad: 'same', bias: b as tf.Tensor1D, activation });
 }
 
 /** Transposed conv + bias (+ relu) in one op, as PyTorch's ConvTranspose2d(bias=True) (+ F.relu). */
@@ -77,7 +80,12 @@ function convT(x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, outW: number, out
 }
 
 /** ResCAE-like conv autoencoder; the same layers as bench/train_torch.py's ConvAe. */
-export function buildConvAe(): { vars: tf.Variable[]; forward: (x: tf.Tensor4D) => tf.Tensor4D; forwardSeparate: (x: tf.Tensor4D) => tf.Tensor4D } {
+export function buildConvAe(): {
+  vars: tf.Variable[];
+  forward: (x: tf.Tensor4D) => tf.Tensor4D;
+  forwardSeparate: (x: tf.Tensor4D) => tf.Tensor4D;
+  forwardComposed: (x: tf.Tensor4D) => tf.Tensor4D;
+} {
   let seed = 100;
   const w = (shape: number[]) => glorot(shape, seed++);
   const z = (n: number) => tf.variable(tf.zeros([n]));
@@ -109,7 +117,19 @@ export function buildConvAe(): { vars: tf.Variable[]; forward: (x: tf.Tensor4D) 
     a = tf.relu(separateT(a, p.d1, p.d1b, w1, C1));
     return separateT(a, p.d2, p.d2b, AE_F, 1);
   };
-  return { vars: Object.values(p), forward, forwardSeparate };
+  // What the model ran while training before the fused ops had gradients of their own: tfjs's
+  // tf.fused.conv2d (conv, add, relu while recording) and the compositions of the other two ops.
+  const composedT = (x: tf.Tensor4D, w: tf.Variable, b: tf.Variable, outW: number, outC: number) => tf.relu(separateT(x, w, b, outW, outC));
+  const forwardComposed = (x: tf.Tensor4D) => {
+    const fused = (xi: tf.Tensor4D, w: tf.Variable, b: tf.Variable, stride: number, activation: 'linear' | 'relu') =>
+      tf.fused.conv2d({ x: xi, filter: w as tf.Tensor4D, strides: [1, stride], pad: 'same', bias: b, activation });
+    let a = fused(x, p.e1, p.e1b, 2, 'relu');
+    a = tf.relu(tf.add<tf.Tensor4D>(fused(fused(a, p.r1, p.r1b, 1, 'relu'), p.r2, p.r2b, 1, 'linear'), a));
+    a = fused(a, p.e2, p.e2b, 2, 'relu');
+    a = composedT(a, p.d1, p.d1b, w1, C1);
+    return separateT(a, p.d2, p.d2b, AE_F, 1);
+  };
+  return { vars: Object.values(p), forward, forwardSeparate, forwardComposed };
 }
 
 /**
@@ -134,6 +154,50 @@ function compareFusion(ae: ReturnType<typeof buildConvAe>, img: tf.Tensor4D): vo
   }
   const [sep, fused] = times.map(median) as [number, number];
   console.log(`\nconv AE inference, 40 alternating calls each: separate ops ${sep.toFixed(2)} ms, fused ops ${fused.toFixed(2)} ms (${((1 - fused / sep) * 100).toFixed(1)} % less); max |difference| ${diff}`);
+}
+
+/**
+ * BENCH_TRAIN_AB=1: the conv AE train step (Adam) with the fused ops' own gradients against the
+ * tfjs compositions they used to run while recording, alternating in this process, 3 blocks of 30
+ * steps each; prints each block's medians and the largest gradient difference.
+ */
+function compareTrainFusion(ae: ReturnType<typeof buildConvAe>, img: tf.Tensor4D): void {
+  const loss = (f: (x: tf.Tensor4D) => tf.Tensor4D) => () => tf.losses.meanSquaredError(img, f(img)) as tf.Scalar;
+  const grads = (f: (x: tf.Tensor4D) => tf.Tensor4D) => tf.variableGrads(loss(f), ae.vars);
+  const gNew = grads(ae.forward);
+  const gOld = grads(ae.forwardComposed);
+  let diff = 0;
+  for (const name of Object.keys(gOld.grads)) {
+    const a = gNew.grads[name] as tf.Tensor;
+    const b = gOld.grads[name] as tf.Tensor;
+    diff = Math.max(diff, tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] as number) / Math.max(1e-30, tf.tidy(() => tf.max(tf.abs(b)).dataSync()[0] as number)));
+  }
+  tf.dispose([gNew.value, gOld.value, ...Object.values(gNew.grads), ...Object.values(gOld.grads)]);
+  const optNew = tf.train.adam(1e-3);
+  const optOld = tf.train.adam(1e-3);
+  const step = (opt: tf.Optimizer, f: (x: tf.Tensor4D) => tf.Tensor4D) => {
+    const t0 = performance.now();
+    const cost = opt.minimize(loss(f), true, ae.vars);
+    cost?.dataSync();
+    cost?.dispose();
+    return performance.now() - t0;
+  };
+  for (let i = 0; i < 5; i++) {
+    step(optOld, ae.forwardComposed);
+    step(optNew, ae.forward);
+  }
+  const blocks: string[] = [];
+  for (let b = 0; b < 3; b++) {
+    const times: [number[], number[]] = [[], []];
+    for (let i = 0; i < 30; i++) {
+      times[0].push(step(optOld, ae.forwardComposed));
+      times[1].push(step(optNew, ae.forward));
+    }
+    blocks.push(`${median(times[0]).toFixed(2)} -> ${median(times[1]).toFixed(2)}`);
+  }
+  optNew.dispose();
+  optOld.dispose();
+  console.log(`\nconv AE train step, composition -> fused gradients, medians of 3 x 30 alternating steps: ${blocks.join(', ')} ms; max relative gradient difference ${diff.toExponential(2)}`);
 }
 
 /** Stock tfjs-layers BiGRU with the same sizes (tfjs's GRU only has reset-before: same cost). */
@@ -197,6 +261,15 @@ export async function main(options: { quick: boolean }): Promise<void> {
   };
   const aeInfer = () => readAndDispose(tf.tidy(() => ae.forward(img)));
   if (process.env['BENCH_FUSION'] === '1') compareFusion(ae, img);
+  if (process.env['BENCH_TRAIN_AB'] === '1') {
+    compareTrainFusion(ae, img);
+    if (process.env['BENCH_AB_ONLY'] === '1') {
+      tf.dispose([x, labels, img, ...gru.vars, ...ae.vars]);
+      optG.dispose();
+      optA.dispose();
+      return;
+    }
+  }
 
   const measureOurs = async () => ({
     gruTrain: await timeMedian(gruStep, repeats),

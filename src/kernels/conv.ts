@@ -162,19 +162,14 @@ function fusedConv2D(args: KernelArgs): tf.TensorInfo {
   return backend.makeTensorInfo([c.batchSize, c.outHeight, c.outWidth, c.outChannels], 'float32', out);
 }
 
-/** cpu Conv2DBackpropFilter: dW = im2col(x)^T dy, accumulated over image blocks. */
-function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
-  const backend = args.backend as CpuBackend;
-  const x = args.inputs['x'] as tf.TensorInfo;
-  const dy = args.inputs['dy'] as tf.TensorInfo;
-  const attrs = args.attrs ?? {};
-  const filterShape = attrs['filterShape'] as number[];
-  const c = x.dtype === 'float32' ? convInfoFor(x.shape, filterShape, attrs) : null;
-  if (c === null) return runCpuKernel('Conv2DBackpropFilter', args.inputs, backend, attrs);
-  const xv = f32(backend, x);
-  const dyv = f32(backend, dy);
+/**
+ * The Conv2DBackpropFilter output (the filter gradient, `[filterHeight, filterWidth, inChannels,
+ * outChannels]` for `c`) of float32 values: in place for one filter row, else dW = im2col(x)^T dy
+ * accumulated over image blocks.
+ */
+export function conv2DBackpropFilterValues(xv: Float32Array, dyv: Float32Array, c: ConvInfo): Float32Array {
   const lined = lineConvApplies(c) ? conv2DBackpropFilterLines(xv, dyv, c) : null;
-  if (lined !== null) return backend.makeTensorInfo(filterShape, 'float32', lined);
+  if (lined !== null) return lined;
   const K = kSize(c);
   const rowsPerImage = c.outHeight * c.outWidth;
   const Co = c.outChannels;
@@ -196,7 +191,19 @@ function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
       accumulate: n0 > 0,
     });
   }
-  return backend.makeTensorInfo(filterShape, 'float32', dW);
+  return dW;
+}
+
+/** cpu Conv2DBackpropFilter: {@link conv2DBackpropFilterValues}. */
+function conv2DBackpropFilter(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as CpuBackend;
+  const x = args.inputs['x'] as tf.TensorInfo;
+  const dy = args.inputs['dy'] as tf.TensorInfo;
+  const attrs = args.attrs ?? {};
+  const filterShape = attrs['filterShape'] as number[];
+  const c = x.dtype === 'float32' ? convInfoFor(x.shape, filterShape, attrs) : null;
+  if (c === null) return runCpuKernel('Conv2DBackpropFilter', args.inputs, backend, attrs);
+  return backend.makeTensorInfo(filterShape, 'float32', conv2DBackpropFilterValues(f32(backend, x), f32(backend, dy), c));
 }
 
 /**

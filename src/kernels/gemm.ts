@@ -57,6 +57,7 @@ export interface GemmModule {
   relu(src: number, dst: number, n: number): void;
   gruBackward(dh: number, dy: number, z: number, r: number, n: number, hn: number, h: number, dxp: number, dgh: number, dhPrev: number, batch: number, units: number): void;
   colsum(src: number, dst: number, rows: number, m: number): void;
+  reluBiasGrad(dy: number, y: number, sums: number, rows: number, m: number, mask: number): void;
   biasActivation(c: number, bias: number, rows: number, m: number, relu: number): void;
   step(src: number, dst: number, n: number, alpha: number): void;
   broadcast(op: number, big: number, small: number, dst: number, rows: number, m: number): void;

@@ -79,3 +79,11 @@ export const convCases = fc
     seed: fc.integer({ min: 0, max: 1e6 }),
   })
   .map((c) => ({ ...c, fh: Math.min(c.fh, c.h), fw: Math.min(c.fw, c.w) }));
+
+/** The papers' 1 x k convolutions (the conv AE's encoder at a small batch). */
+export const paperCases = fc.constantFrom<Case>(
+  { n: 3, h: 1, w: 78, ci: 1, co: 32, fh: 1, fw: 3, sh: 1, sw: 2, pad: 'same', seed: 11 },
+  { n: 2, h: 1, w: 39, ci: 32, co: 32, fh: 1, fw: 3, sh: 1, sw: 1, pad: 'same', seed: 12 },
+  { n: 2, h: 1, w: 39, ci: 32, co: 64, fh: 1, fw: 3, sh: 1, sw: 2, pad: 'same', seed: 13 },
+  { n: 2, h: 1, w: 80, ci: 16, co: 16, fh: 1, fw: 5, sh: 1, sw: 1, pad: 'same', seed: 14 },
+);

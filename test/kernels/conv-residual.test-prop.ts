@@ -5,7 +5,7 @@ import { ShapeError, ValueError } from '../../src/errors.js';
 import { fusedConv2dResidual } from '../../src/kernels/conv-residual.js';
 import { setFlowsentryKernels } from '../../src/kernels/switch.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
-import { type Case, convCases, dim, maxAbsDiff, naive } from './conv-reference.js';
+import { type Case, convCases, dim, maxAbsDiff, naive, paperCases } from './conv-reference.js';
 
 function setup(c: Case, withBias: boolean) {
   const x = tf.randomNormal([c.n, c.h, c.w, c.ci], 0, 1, 'float32', c.seed) as tf.Tensor4D;
@@ -54,25 +54,42 @@ test.prop([convCases, fc.constantFrom<'linear' | 'relu'>('linear', 'relu'), fc.b
   },
 );
 
-test.prop([convCases], { numRuns: 40 })(
-  'while gradients are recorded it is the composition: gradients of x, filter, bias and residual equal those of the separate ops',
-  async (c: Case) => {
-    const { x, filter, bias, residual, strides } = setup(c, true);
+test.prop([fc.oneof(convCases, paperCases), fc.constantFrom<'linear' | 'relu'>('linear', 'relu'), fc.boolean()], { numRuns: 60 })(
+  'its own gradient: x, filter, residual and bias gradients equal those of conv2d + add + add + relu (ours and stock kernels), values too while recording',
+  async (c: Case, activation, withBias) => {
+    const { x, filter, bias, residual, strides } = setup(c, withBias);
     const r = tf.randomNormal(residual.shape, 0, 1, 'float32', c.seed + 4);
-    const grads = (f: (xi: tf.Tensor4D, wi: tf.Tensor4D, bi: tf.Tensor1D, ri: tf.Tensor4D) => tf.Tensor) =>
+    const inputs = bias === undefined ? [x, filter, residual] : [x, filter, residual, bias];
+    type Op = (xi: tf.Tensor4D, wi: tf.Tensor4D, ri: tf.Tensor4D, bi: tf.Tensor1D | undefined) => tf.Tensor;
+    const grads = (f: Op) =>
       expectNoLeaks(() => {
-        const gs = tf.tidy(() =>
-          tf.grads((xi, wi, bi, ri) => tf.sum(tf.mul(f(xi as tf.Tensor4D, wi as tf.Tensor4D, bi as tf.Tensor1D, ri as tf.Tensor4D), r)))([x, filter, bias!, residual]),
-        );
-        const v = gs.map((g) => Array.from(g.dataSync()));
-        tf.dispose(gs);
+        const out = tf.tidy(() => {
+          const { value, grads: gs } = tf.valueAndGrads((...t: tf.Tensor[]) =>
+            tf.sum(tf.mul(f(t[0] as tf.Tensor4D, t[1] as tf.Tensor4D, t[2] as tf.Tensor4D, t[3] as tf.Tensor1D | undefined), r)),
+          )(inputs);
+          return [value, ...gs];
+        });
+        const v = out.map((g) => Array.from(g.dataSync()));
+        tf.dispose(out);
         return v;
       });
-    const fused = await grads((xi, wi, bi, ri) => fusedConv2dResidual({ x: xi, filter: wi, strides, pad: c.pad, bias: bi, residual: ri }));
-    const composed = await grads((xi, wi, bi, ri) => tf.relu(tf.add(tf.add(tf.conv2d(xi, wi, strides, c.pad), bi), ri)));
+    const fused = await grads((xi, wi, ri, bi) => fusedConv2dResidual({ x: xi, filter: wi, strides, pad: c.pad, residual: ri, activation, ...(bi === undefined ? {} : { bias: bi }) }));
+    const composition: Op = (xi, wi, ri, bi) => {
+      const y = tf.conv2d(xi, wi, strides, c.pad);
+      const sum = tf.add(bi === undefined ? y : tf.add(y, bi), ri);
+      return activation === 'relu' ? tf.relu(sum) : sum;
+    };
+    const composed = await grads(composition);
+    setFlowsentryKernels(false);
+    const stock = await grads(composition);
+    setFlowsentryKernels(true);
     const scale = (v: number[]) => Math.max(1, ...v.map(Math.abs));
-    for (let i = 0; i < 4; i++) expect(maxAbsDiff(fused[i]!, composed[i]!) / scale(composed[i]!)).toBeLessThan(1e-4);
-    tf.dispose([x, filter, bias!, residual, r]);
+    expect(fused.length).toBe(inputs.length + 1);
+    for (let i = 0; i < fused.length; i++) {
+      expect(maxAbsDiff(fused[i]!, composed[i]!) / scale(composed[i]!)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(fused[i]!, stock[i]!) / scale(stock[i]!)).toBeLessThan(1e-4);
+    }
+    tf.dispose([x, filter, residual, ...(bias === undefined ? [] : [bias]), r]);
   },
 );
 

@@ -5,7 +5,7 @@ import { ShapeError, ValueError } from '../../src/errors.js';
 import { fusedConv2dTranspose } from '../../src/kernels/conv-transpose.js';
 import { setFlowsentryKernels } from '../../src/kernels/switch.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
-import { type Case, convCases, maxAbsDiff, naive } from './conv-reference.js';
+import { type Case, convCases, maxAbsDiff, naive, paperCases } from './conv-reference.js';
 
 function read(f: () => tf.Tensor): number[] {
   const t = tf.tidy(f);
@@ -54,22 +54,39 @@ test.prop([convCases, fc.constantFrom<'linear' | 'relu'>('linear', 'relu'), fc.b
   },
 );
 
-test.prop([convCases], { numRuns: 40 })(
-  'while gradients are recorded it is the composition: gradients of x, filter and bias equal those of conv2dTranspose + add + relu',
-  async (c: Case) => {
-    const { x, filter, bias, outputShape, strides } = setup(c, true);
+test.prop([fc.oneof(convCases, paperCases), fc.constantFrom<'linear' | 'relu'>('linear', 'relu'), fc.boolean()], { numRuns: 60 })(
+  'its own gradient: x, filter and bias gradients equal those of conv2dTranspose + add + relu (ours and stock kernels), values too while recording',
+  async (c: Case, activation, withBias) => {
+    const { x, filter, bias, outputShape, strides } = setup(c, withBias);
     const r = tf.randomNormal(outputShape, 0, 1, 'float32', c.seed + 3);
-    const grads = (f: (xi: tf.Tensor4D, wi: tf.Tensor4D, bi: tf.Tensor1D) => tf.Tensor) =>
+    const inputs = bias === undefined ? [x, filter] : [x, filter, bias];
+    const grads = (f: (xi: tf.Tensor4D, wi: tf.Tensor4D, bi: tf.Tensor1D | undefined) => tf.Tensor) =>
       expectNoLeaks(() => {
-        const gs = tf.tidy(() => tf.grads((xi, wi, bi) => tf.sum(tf.mul(f(xi as tf.Tensor4D, wi as tf.Tensor4D, bi as tf.Tensor1D), r)))([x, filter, bias!]));
-        const v = gs.map((g) => Array.from(g.dataSync()));
-        tf.dispose(gs);
+        const out = tf.tidy(() => {
+          const { value, grads: gs } = tf.valueAndGrads((...t: tf.Tensor[]) => tf.sum(tf.mul(f(t[0] as tf.Tensor4D, t[1] as tf.Tensor4D, t[2] as tf.Tensor1D | undefined), r)))(inputs);
+          return [value, ...gs];
+        });
+        const v = out.map((g) => Array.from(g.dataSync()));
+        tf.dispose(out);
         return v;
       });
-    const fused = await grads((xi, wi, bi) => fusedConv2dTranspose({ x: xi, filter: wi, outputShape, strides, pad: c.pad, bias: bi, activation: 'relu' }));
-    const composed = await grads((xi, wi, bi) => tf.relu(tf.add(tf.conv2dTranspose(xi, wi, outputShape, strides, c.pad), bi)));
-    expect(fused).toEqual(composed);
-    tf.dispose([x, filter, bias!, r]);
+    const fused = await grads((xi, wi, bi) => fusedConv2dTranspose({ x: xi, filter: wi, outputShape, strides, pad: c.pad, activation, ...(bi === undefined ? {} : { bias: bi }) }));
+    const composition = (xi: tf.Tensor4D, wi: tf.Tensor4D, bi: tf.Tensor1D | undefined) => {
+      const y = tf.conv2dTranspose(xi, wi, outputShape, strides, c.pad);
+      const yb = bi === undefined ? y : tf.add(y, bi);
+      return activation === 'relu' ? tf.relu(yb) : yb;
+    };
+    const composed = await grads(composition);
+    setFlowsentryKernels(false);
+    const stock = await grads(composition);
+    setFlowsentryKernels(true);
+    const scale = (v: number[]) => Math.max(1, ...v.map(Math.abs));
+    expect(fused.length).toBe(inputs.length + 1);
+    for (let i = 0; i < fused.length; i++) {
+      expect(maxAbsDiff(fused[i]!, composed[i]!) / scale(composed[i]!)).toBeLessThan(1e-4);
+      expect(maxAbsDiff(fused[i]!, stock[i]!) / scale(stock[i]!)).toBeLessThan(1e-4);
+    }
+    tf.dispose([x, filter, ...(bias === undefined ? [] : [bias]), r]);
   },
 );
 
