@@ -49,20 +49,34 @@ test.prop([shapes, fc.integer({ min: 0, max: 1e6 })], { numRuns: 80 })(
   },
 );
 
-test('while gradients are recorded addRelu is the composition: the same gradients of both inputs', async () => {
-  const a = tf.randomNormal([4, 3, 130], 0, 1, 'float32', 1);
-  const b = tf.randomNormal([4, 3, 130], 0, 1, 'float32', 2);
-  const r = tf.randomNormal([4, 3, 130], 0, 1, 'float32', 3);
-  const grads = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor) =>
-    expectNoLeaks(() => {
-      const gs = tf.tidy(() => tf.grads((x, y) => tf.sum(tf.mul(f(x!, y!), r)))([a, b]));
-      const v = gs.map((g) => Array.from(g.dataSync()));
-      tf.dispose(gs);
-      return v;
-    });
-  expect(await grads((x, y) => addRelu(x, y))).toEqual(await grads((x, y) => tf.relu(tf.add(x, y))));
-  tf.dispose([a, b, r]);
-});
+test.prop([shapes, fc.integer({ min: 0, max: 1e6 })], { numRuns: 40 })(
+  'its own gradient (dy masked by the output > 0, for both inputs) equals that of relu(a + b), ours and stock kernels, NaN included',
+  async (shape, seed) => {
+    const n = shape.reduce((p, d) => p * d, 1);
+    const av = values(n, seed);
+    const bv = values(n, seed + 1);
+    if (n > 3) bv[2] = -(av[2] as number);
+    const a = tf.tensor(av, shape);
+    const b = tf.tensor(bv, shape);
+    const r = tf.tensor(values(n, seed + 2).map((v) => (Number.isNaN(v) ? 1 : v)), shape);
+    const grads = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor) =>
+      expectNoLeaks(() => {
+        const gs = tf.tidy(() => tf.grads((x, y) => tf.sum(tf.mul(f(x!, y!), r)))([a, b]));
+        // + 0 turns the composition's -0 (dy * 0 for negative dy) into the mask's +0.
+        const v = gs.map((g) => Array.from(g.dataSync(), (x) => x + 0));
+        tf.dispose(gs);
+        return v;
+      });
+    const got = await grads((x, y) => addRelu(x, y));
+    const composed = await grads((x, y) => tf.relu(tf.add(x, y)));
+    setFlowsentryKernels(false);
+    const stock = await grads((x, y) => tf.relu(tf.add(x, y)));
+    setFlowsentryKernels(true);
+    expect(got).toEqual(composed);
+    expect(got).toEqual(stock);
+    tf.dispose([a, b, r]);
+  },
+);
 
 test('addRelu rejects operands of different shapes with a ShapeError naming b', () => {
   const a = tf.zeros([2, 3]);

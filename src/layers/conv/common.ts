@@ -8,6 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import { ShapeError, ValueError } from '../../errors.js';
+import { fusedConv2d } from '../../kernels/conv-bias.js';
 import { Rng } from '../../util/rng.js';
 
 /** Activations the convolutional layers accept, by their Keras names. */
@@ -145,17 +146,18 @@ function rowsOf(x: tf.Tensor): { rows: tf.Tensor2D; ones: tf.Tensor2D; n: number
 }
 
 /**
- * conv2d plus a per-channel bias (and a relu) in one op (tf.fused.conv2d, as PyTorch's Conv2d with
- * a bias): the cpu backend applies the bias and relu inside its convolution kernel instead of
- * making a tensor for the product, the sum and the relu; the values are those of the separate ops
- * (and while gradients are recorded tfjs runs a relu-activated fused op as those ops).
+ * conv2d plus a per-channel bias (and a relu) in one op (flowsentry's fusedConv2d, as PyTorch's
+ * Conv2d with a bias): on the cpu backend the bias and relu are applied inside the convolution
+ * kernel, and while training the gradient masks dy and sums the bias gradient in one pass instead
+ * of tfjs's separate add, relu, step, multiply and sum; elsewhere it is tf.fused.conv2d. The values
+ * are those of the separate ops.
  */
 function convWithBias(
   x: tf.Tensor4D, kernel: tf.Tensor4D, bias: LayerVariable | null, strides: [number, number], pad: 'same' | tf.backend_util.ExplicitPadding,
   activation: 'linear' | 'relu' = 'linear',
 ): tf.Tensor4D {
   if (bias === null && activation === 'linear') return tf.conv2d(x, kernel, strides, pad);
-  return tf.fused.conv2d({ x, filter: kernel, strides, pad, activation, ...(bias === null ? {} : { bias: bias.read() }) });
+  return fusedConv2d({ x, filter: kernel, strides, pad, activation, ...(bias === null ? {} : { bias: bias.read() as tf.Tensor1D }) });
 }
 
 /**

@@ -163,3 +163,42 @@ describe('multiScaleResidual as the first layer of a sequential model (inputShap
     loaded.dispose();
   });
 });
+
+describe('multiScaleResidual without batch norm trains on the fused conv + bias + relu op with the built-ins\' gradients', () => {
+  const cases = [
+    { name: 'relu, projection', args: { filters: [8, 3, 4], batchNorm: false, seed: 6 }, shape: [12, 3] as [number, number] },
+    { name: 'relu, sum, strides 2', args: { filters: 8, merge: 'sum' as const, strides: 2, batchNorm: false, seed: 7 }, shape: [13, 8] as [number, number] },
+  ];
+  for (const { name, args, shape } of cases) {
+    it(`${name}: gradients of the input and of every weight equal those through tfjs-layers' Conv1D + relu`, () => {
+      const layer = multiScaleResidual(args);
+      const x = tf.randomNormal([5, ...shape], 0, 1, 'float32', 12);
+      layer.apply(x);
+      randomize(layer, 8);
+      const reference = builtInReference(layer, shape);
+      const r = tf.tidy(() => tf.randomNormal((layer.apply(x) as tf.Tensor).shape, 0, 1, 'float32', 13));
+      // Weight gradients keyed as builtInReference names them ("branch0_conv_kernel").
+      const grads = (apply: (t: tf.Tensor) => tf.Tensor, names: Map<string, string>) => {
+        const { grads: g } = tf.variableGrads(() => tf.sum(tf.mul(apply(x), r)) as tf.Scalar);
+        const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(apply(t), r)))(x);
+        const out = new Map([...Object.entries(g)].map(([k, v]) => [names.get(k) ?? k, v]));
+        out.set('x', dx);
+        return out;
+      };
+      const ourNames = new Map(layer.trainableWeights.map((w) => [w.name, w.originalName.split('/').at(-1) ?? '']));
+      const refNames = new Map(reference.layers.flatMap((l) => l.trainableWeights.map((w) => [w.name, `${l.name}_${(w.originalName.split('/').at(-1) ?? '').replace(/_\d+$/, '')}`] as [string, string])));
+      const ours = grads((t) => layer.apply(t, { training: true }) as tf.Tensor, ourNames);
+      const theirs = grads((t) => reference.apply(t, { training: true }) as tf.Tensor, refNames);
+      expect([...ours.keys()].sort()).toEqual([...theirs.keys()].sort());
+      expect(ours.size).toBe(layer.trainableWeights.length + 1);
+      for (const [key, g] of ours) {
+        const ref = theirs.get(key) as tf.Tensor;
+        const scale = Math.max(1, tf.max(tf.abs(ref)).dataSync()[0] ?? NaN);
+        expect(tf.max(tf.abs(tf.sub(g, ref))).dataSync()[0]! / scale, key).toBeLessThan(1e-4);
+      }
+      tf.dispose([x, r, ...ours.values(), ...theirs.values()]);
+      reference.dispose();
+      layer.dispose();
+    });
+  }
+});
