@@ -1,6 +1,6 @@
 /**
  * The CICIDS2017 split of the paper guides (stratified 70/30, seed 0) with the Detector's features
- * (one-hot + Min-Max fitted on the training rows; a 1-epoch detector only for its transform), for
+ * (one-hot + Min-Max fitted on the training rows, `Detector.fitPreprocessing`), for
  * the exploratory scripts that train models outside the Detector.
  */
 import path from 'node:path';
@@ -26,8 +26,7 @@ export async function cicidsFeatures(): Promise<CicidsFeatures> {
   const split = splitIndices(cic.labels, { testSize: 0.3, seed: 0 });
   const train = takeRows(cic, split.train);
   const test = takeRows(cic, split.test);
-  const prep = new Detector({ epochs: 1, modelOptions: { hiddenUnits: [1] }, verbose: 'silent', unknownCategories: 'ignore' });
-  await prep.fit(train);
+  const prep = new Detector({ unknownCategories: 'ignore' }).fitPreprocessing(train);
   const a = prep.transform(train);
   const b = prep.transform(test);
   const classes = [...prep.classes];

@@ -174,9 +174,8 @@ async function pyBaselines(sets: Record<string, { train: FlowDataset; test: Flow
     let any = false;
     for (const [name, { train, test }] of Object.entries(sets)) {
       if (only && !only.test(`${name} baseline`)) continue;
-      // Same features as the Detector: one-hot + Min-Max fitted on the training rows (a 1-epoch detector only for its transform).
-      const prep = new Detector({ epochs: 1, modelOptions: { hiddenUnits: [1] }, verbose: 'silent', unknownCategories: 'ignore' });
-      await prep.fit(train);
+      // Same features as the Detector: one-hot + Min-Max fitted on the training rows.
+      const prep = new Detector({ unknownCategories: 'ignore' }).fitPreprocessing(train);
       const a = prep.transform(train);
       const b = prep.transform(test);
       const classes = prep.classes;

@@ -254,8 +254,7 @@ export class Detector {
 
   /** The tfjs model (for inspection). */
   get model(): tfl.LayersModel {
-    this.requireState('model');
-    return this.net!;
+    return this.requireModel('model');
   }
 
   /** The label of normal traffic the detector knows (its `benignLabel` option or the name found in the training labels), or null. */
@@ -272,6 +271,13 @@ export class Detector {
   private requireState(method: string): DetectorState {
     if (!this.state) throw new NotFittedError('Detector', method);
     return this.state;
+  }
+
+  /** The model, or NotFittedError before `fit` (also after `fitPreprocessing` alone, or `dispose`). */
+  private requireModel(method: string): tfl.LayersModel {
+    this.requireState(method);
+    if (!this.net) throw new NotFittedError('Detector', method);
+    return this.net;
   }
 
   private static tableOf(data: LabelledFlows | FlowInput): FlowInput {
@@ -305,12 +311,9 @@ export class Detector {
     return this.scaler ? this.scaler.transform(full) : full;
   }
 
-  /** Fits preprocessing, cleaning, the model and the decision rule on labelled training flows. */
-  async fit(data: LabelledFlows): Promise<FitSummary> {
-    const t0 = performance.now();
+  /** Columns, validation hold-out and fitted preprocessing of `fit` (consumes `rng` as `fit` does); sets the state. */
+  private prepare(data: LabelledFlows, rng: Rng) {
     const o = this.options;
-    const seed = o.seed ?? 0;
-    const rng = new Rng(seed);
     const labels = data.labels;
     const table = Detector.tableOf(data);
     const nRows = Array.isArray(table) ? table.length : (table as FlowTable).rows;
@@ -365,9 +368,34 @@ export class Detector {
     this.scaler = new MinMaxScaler({ clip: o.clip ?? true }).fit(rawTrain);
     this.state.scaler = this.scaler.toJSON();
     const xTrain = this.scaler.transform(rawTrain);
-    let yTrain = this.labelEncoder.transform(tr.labels);
     this.state.benignIndex = benignLabel === undefined ? -1 : this.labelEncoder.classes.indexOf(benignLabel);
     if (decision !== 'argmax' && this.state.benignIndex < 0) throw new ValueError('benignLabel', 'a label present in the data (needed by the threshold rule)', benignLabel);
+    return { trainIdx, valIdx, valFraction, decision, pick, tr, xTrain };
+  }
+
+  /**
+   * Fits only the preprocessing, as {@link fit} fits it on its training part (columns and their
+   * categories, the feature transform, Min-Max scaling, the label set; the same validation hold-out
+   * is left out), and no model. Afterwards {@link transform} gives exactly the model inputs `fit`
+   * would train on, for a model trained outside the Detector or another library's baseline on the
+   * same features; {@link classes} works too. Methods that need the model throw NotFittedError until
+   * {@link fit} (which starts over). Any model fitted earlier is disposed.
+   */
+  fitPreprocessing(data: LabelledFlows): this {
+    this.dispose();
+    this.prepare(data, new Rng(this.options.seed ?? 0));
+    return this;
+  }
+
+  /** Fits preprocessing, cleaning, the model and the decision rule on labelled training flows. */
+  async fit(data: LabelledFlows): Promise<FitSummary> {
+    const t0 = performance.now();
+    const o = this.options;
+    const rng = new Rng(o.seed ?? 0);
+    const { trainIdx, valIdx, valFraction, decision, pick, tr, xTrain } = this.prepare(data, rng);
+    const state = this.state!;
+    const labelEncoder = this.labelEncoder!;
+    let yTrain = labelEncoder.transform(tr.labels);
 
     // Isolation Forest cleaning of the chosen classes' training rows.
     let X = xTrain.data;
@@ -377,8 +405,8 @@ export class Detector {
     if (o.isolationForest) {
       const keep = new Uint8Array(rows).fill(1);
       for (const cls of o.isolationForest.classes) {
-        const code = this.labelEncoder.classes.indexOf(cls);
-        if (code < 0) throw new ValueError('isolationForest.classes', `labels present in the data (${this.labelEncoder.classes.join(', ')})`, cls);
+        const code = labelEncoder.classes.indexOf(cls);
+        if (code < 0) throw new ValueError('isolationForest.classes', `labels present in the data (${labelEncoder.classes.join(', ')})`, cls);
         const members = Array.from(yTrain.keys()).filter((i) => yTrain[i] === code);
         if (members.length < 2) continue;
         const sub = new Float32Array(members.length * cols);
@@ -417,7 +445,7 @@ export class Detector {
     }
 
     // Model and training.
-    const numClasses = this.labelEncoder.classes.length;
+    const numClasses = labelEncoder.classes.length;
     this.net?.dispose();
     const modelName = o.model ?? 'mlp';
     const modelOpts = { ...(o.modelOptions ?? {}), inputDim: cols, numClasses: Math.max(2, numClasses), seed: rng.nextSeed() };
@@ -438,7 +466,7 @@ export class Detector {
       const va = pick(valIdx);
       const vm = this.encode(va.numeric, valIdx.length, va.cat);
       valMatrix = vm.data;
-      valLabels = this.labelEncoder.transform(va.labels);
+      valLabels = labelEncoder.transform(va.labels);
       valData = { x: tf.tensor2d(vm.data, [vm.rows, vm.cols]), y: tf.tensor1d(valLabels, 'int32') };
     }
     let history: History;
@@ -480,7 +508,7 @@ export class Detector {
 
     // Threshold for the target false-positive rate on benign validation flows.
     if (decision !== 'argmax' && valMatrix && valLabels) {
-      const b = this.state.benignIndex;
+      const b = state.benignIndex;
       const probs = this.probabilities(valMatrix, valLabels.length, cols);
       const scores: number[] = [];
       for (let i = 0; i < valLabels.length; i++) if (valLabels[i] === b) scores.push(1 - probs[i * numClasses + b]!);
@@ -488,7 +516,7 @@ export class Detector {
       scores.sort((p, q) => p - q);
       // Smallest threshold whose benign false-positive share (score > threshold) is at most targetFpr.
       const k = Math.min(scores.length - 1, Math.ceil((1 - decision.targetFpr) * scores.length) - 1);
-      this.state.threshold = scores[Math.max(0, k)]!;
+      state.threshold = scores[Math.max(0, k)]!;
     }
     return {
       trainRows: trainIdx.length,
@@ -498,7 +526,7 @@ export class Detector {
       ...(pretrainHistory ? { pretrainHistory } : {}),
       modelInputDim: cols,
       parameters: this.net.countParams(),
-      ...(this.state.threshold !== null ? { threshold: this.state.threshold } : {}),
+      ...(state.threshold !== null ? { threshold: state.threshold } : {}),
       history,
       seconds: (performance.now() - t0) / 1000,
     };
@@ -535,6 +563,7 @@ export class Detector {
 
   /** Class probabilities of each flow (columns in {@link classes} order). */
   predictProba(flows: FlowInput): Probabilities {
+    this.requireModel('predictProba');
     const m = this.matrix(flows);
     return { data: this.probabilities(m.data, m.rows, m.cols), rows: m.rows, classes: this.classes };
   }
@@ -542,6 +571,7 @@ export class Detector {
   /** Anomaly score of each flow: 1 - P(benign), in [0, 1]. */
   scoreAnomaly(flows: FlowInput): Float32Array {
     const s = this.requireState('scoreAnomaly');
+    this.requireModel('scoreAnomaly');
     if (s.benignIndex < 0) throw new ValueError('benignLabel', 'a benign class known to the detector (set benignLabel at construction)', null);
     const p = this.predictProba(flows);
     const k = p.classes.length;
@@ -550,7 +580,7 @@ export class Detector {
 
   /** Predicted label of each flow, by the decision rule. */
   predict(flows: FlowInput): string[] {
-    const s = this.requireState('predict');
+    this.requireModel('predict');
     const p = this.predictProba(flows);
     return this.decide(p);
   }
@@ -585,8 +615,9 @@ export class Detector {
   /** Writes `detector.json` (format, version, options, fitted preprocessing, threshold) and the model (`model.json` + `weights.bin`) into `dir`. */
   async save(dir: string): Promise<void> {
     const state = this.requireState('save');
+    const net = this.requireModel('save');
     await mkdir(dir, { recursive: true });
-    await this.net!.save(fileSystem(dir));
+    await net.save(fileSystem(dir));
     const json: DetectorJSON = { format: DETECTOR_FORMAT, version: DETECTOR_FORMAT_VERSION, options: this.options, state };
     await writeFile(path.join(dir, 'detector.json'), `${JSON.stringify(json, null, 1)}\n`);
   }

@@ -121,6 +121,40 @@ describe('Detector', () => {
     d.dispose();
   });
 
+  it('fitPreprocessing gives the model inputs fit trains on, and nothing that needs the model', async () => {
+    const opts = { modelOptions: { hiddenUnits: [16] }, epochs: 1, batchSize: 32, verbose: 'silent' as const, seed: 3 };
+    const prep = new Detector(opts);
+    expectNoLeaks(() => prep.fitPreprocessing(train));
+    // Min-Max fitted on every training row (argmax rule: no hold-out): each column spans [0, 1] there.
+    const a = prep.transform(train);
+    for (let j = 0; j < a.cols; j++) {
+      const col = Array.from({ length: a.rows }, (_, i) => a.data[i * a.cols + j]!);
+      expect([Math.min(...col), Math.max(...col)]).toEqual([0, 1]);
+    }
+    expect(Array.from(prep.transform(test).data)).toEqual(Array.from(det.transform(test).data));
+    expect(prep.classes).toEqual(det.classes);
+    expect(() => prep.predict(test)).toThrow(NotFittedError);
+    expect(() => prep.predictProba(test)).toThrow(/predictProba/);
+    expect(() => prep.scoreAnomaly(test)).toThrow(NotFittedError);
+    expect(() => prep.model).toThrow(NotFittedError);
+    await expect(prep.save(dir + '-unused')).rejects.toThrow(NotFittedError);
+    // With the threshold rule the validation hold-out is left out of the scaling, as in fit.
+    const thr = { ...opts, decision: { targetFpr: 0.05 } };
+    const fitted = new Detector(thr);
+    await fitted.fit(train);
+    const prepThr = new Detector(thr).fitPreprocessing(train);
+    expect(Array.from(prepThr.transform(test).data)).toEqual(Array.from(fitted.transform(test).data));
+    // Unclipped, the scaling shows it: fitted without a half hold-out, some training values fall outside [0, 1].
+    const t = new Detector({ ...thr, validationFraction: 0.5, clip: false }).fitPreprocessing(train).transform(train);
+    expect(Math.min(...t.data) < 0 || Math.max(...t.data) > 1).toBe(true);
+    // fit after fitPreprocessing starts over; dispose leaves the preprocessing but not the model.
+    await prepThr.fit(train);
+    expect(prepThr.predict(test)).toEqual(fitted.predict(test));
+    prepThr.dispose();
+    expect(() => prepThr.predict(test)).toThrow(NotFittedError);
+    fitted.dispose();
+  });
+
   it('rejects bad options early and use before fit', async () => {
     expect(() => new Detector({ featureTransform: 'sqrt' as 'log1p' })).toThrow(ValueError);
     expect(() => new Detector({ decision: { targetFpr: 1.5 } })).toThrow(/decision.targetFpr/);
