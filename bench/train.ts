@@ -10,6 +10,7 @@
  * convolution with its skip connection) against separate ops, alternating in-process;
  * BENCH_TRAIN_AB=1 its train step with the fused ops' own gradients against the tfjs compositions
  * they ran while training before, alternating in-process (BENCH_AB_ONLY=1: only that).
+ * BENCH_ONLY_CONV_AE=1 times only the conv AE (PyTorch's run is unchanged).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -271,9 +272,12 @@ export async function main(options: { quick: boolean }): Promise<void> {
     }
   }
 
+  // BENCH_ONLY_CONV_AE=1: time only the conv AE (its figures then come from a process that has not
+  // trained the BiGRU, whose training leaves V8 running full mark-compacts during later steps).
+  const onlyConvAe = process.env['BENCH_ONLY_CONV_AE'] === '1';
   const measureOurs = async () => ({
-    gruTrain: await timeMedian(gruStep, repeats),
-    gruInfer: await timeMedian(gruInfer, repeats),
+    gruTrain: onlyConvAe ? NaN : await timeMedian(gruStep, repeats),
+    gruInfer: onlyConvAe ? NaN : await timeMedian(gruInfer, repeats),
     aeTrain: await timeMedian(aeStep, repeats),
     aeInfer: await timeMedian(aeInfer, repeats),
   });
