@@ -14,6 +14,9 @@ const SIMD_MIN = 1024;
  * run in one pass of the SIMD module: one tensor instead of two, the same float32 values as
  * `tf.relu(tf.add(a, b))`; its gradient is dy masked by the output > 0 for both summands, one pass
  * instead of relu's step and multiply. On every other backend it is `tf.relu(tf.add(a, b))`.
+ * Its gradient is first order: computed on the values, it is a constant to a second
+ * differentiation (as the fused recurrent kernels' are); the composition, on other backends, is
+ * differentiable again.
  *
  * @example
  * ```ts

@@ -40,8 +40,11 @@ function checkArgs(args: FusedConv2dArgs): 'linear' | 'relu' {
  * and relu on the product inside the SIMD module) and keeps its output; its gradient masks dy by
  * output > 0 and sums the bias gradient in one pass, then runs the two convolution gradients on
  * the masked dy. Values equal `tf.fused.conv2d`'s exactly; gradients equal the composition's to
- * float32 rounding (the bias sum is taken in float64). On every other backend (and with
- * flowsentry's kernels off) it is `tf.fused.conv2d` itself.
+ * float32 rounding (the bias sum runs in f32x4 lanes, rows in order). On every other backend (and
+ * with flowsentry's kernels off) it is `tf.fused.conv2d` itself.
+ * Its gradient is first order: computed on the values, it is a constant to a second
+ * differentiation (as the fused recurrent kernels' are); the composition, on other backends, is
+ * differentiable again.
  *
  * @example
  * ```ts

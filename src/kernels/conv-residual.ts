@@ -31,6 +31,9 @@ export interface FusedConv2dResidualArgs {
  * the residual's gradient) and sums the bias gradient in one pass, then runs the two convolution
  * gradients on it. On every other backend (and with flowsentry's kernels off) it runs
  * `tf.fused.conv2d` (conv + bias), `tf.add` and `tf.relu`; gradients agree to float32 rounding.
+ * Its gradient is first order: computed on the values, it is a constant to a second
+ * differentiation (as the fused recurrent kernels' are); the composition, on other backends, is
+ * differentiable again.
  *
  * @example
  * ```ts
