@@ -10,10 +10,17 @@
  * convolution with its skip connection) against separate ops, alternating in-process;
  * BENCH_TRAIN_AB=1 its train step with the fused ops' own gradients against the tfjs compositions
  * they ran while training before, alternating in-process (BENCH_AB_ONLY=1: only that).
- * BENCH_ONLY_CONV_AE=1 times only the conv AE (PyTorch's run is unchanged).
+ *
+ * flowsentry's two models are timed each in a fresh child process (this script again, with
+ * BENCH_CHILD=1 BENCH_MODEL=bigru or convae), as each would train alone: timed one after the other
+ * in one process, the conv AE's steps ran after the BiGRU's training and V8 then ran a full
+ * mark-compact every 1.6 of them (3.07 against 2.58 times PyTorch, one thread). BENCH_ONE_PROCESS=1
+ * times both in this process instead; BENCH_MODEL=bigru or convae times only that one (PyTorch's run
+ * is unchanged).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { fusedConv2d } from '../src/kernels/conv-bias.js';
 import { fusedConv2dResidual } from '../src/kernels/conv-residual.js';
@@ -261,8 +268,10 @@ export async function main(options: { quick: boolean }): Promise<void> {
     cost?.dispose();
   };
   const aeInfer = () => readAndDispose(tf.tidy(() => ae.forward(img)));
-  if (process.env['BENCH_FUSION'] === '1') compareFusion(ae, img);
-  if (process.env['BENCH_TRAIN_AB'] === '1') {
+  // A child process (BENCH_CHILD=1) only times its model.
+  const child = process.env['BENCH_CHILD'] === '1';
+  if (process.env['BENCH_FUSION'] === '1' && !child) compareFusion(ae, img);
+  if (process.env['BENCH_TRAIN_AB'] === '1' && !child) {
     compareTrainFusion(ae, img);
     if (process.env['BENCH_AB_ONLY'] === '1') {
       tf.dispose([x, labels, img, ...gru.vars, ...ae.vars]);
@@ -272,16 +281,41 @@ export async function main(options: { quick: boolean }): Promise<void> {
     }
   }
 
-  // BENCH_ONLY_CONV_AE=1: time only the conv AE (its figures then come from a process that has not
-  // trained the BiGRU, whose training leaves V8 running full mark-compacts during later steps).
-  const onlyConvAe = process.env['BENCH_ONLY_CONV_AE'] === '1';
-  const measureOurs = async () => ({
-    gruTrain: onlyConvAe ? NaN : await timeMedian(gruStep, repeats),
-    gruInfer: onlyConvAe ? NaN : await timeMedian(gruInfer, repeats),
-    aeTrain: await timeMedian(aeStep, repeats),
-    aeInfer: await timeMedian(aeInfer, repeats),
+  const only = process.env['BENCH_MODEL'];
+  if (only !== undefined && only !== 'bigru' && only !== 'convae') throw new Error(`BENCH_MODEL: expected 'bigru' or 'convae', got '${only}'`);
+  const measureHere = async () => ({
+    gruTrain: only === 'convae' ? NaN : await timeMedian(gruStep, repeats),
+    gruInfer: only === 'convae' ? NaN : await timeMedian(gruInfer, repeats),
+    aeTrain: only === 'bigru' ? NaN : await timeMedian(aeStep, repeats),
+    aeInfer: only === 'bigru' ? NaN : await timeMedian(aeInfer, repeats),
   });
+  // One model per fresh process (see the top of this file), unless asked otherwise.
+  const isolate = !child && only === undefined && process.env['BENCH_ONE_PROCESS'] !== '1';
+  const runner = fileURLToPath(new URL('./run.ts', import.meta.url));
+  const childRss: Record<string, number> = {};
+  const measureInChild = (model: 'bigru' | 'convae'): Awaited<ReturnType<typeof measureHere>> => {
+    const args = [...process.execArgv, runner, 'train', ...(options.quick ? ['--quick'] : [])];
+    const r = spawnSync(process.execPath, args, { env: { ...process.env, BENCH_CHILD: '1', BENCH_MODEL: model }, encoding: 'utf8', maxBuffer: 1 << 24 });
+    const line = r.stdout?.split('\n').find((l) => l.startsWith('BENCH_TIMES '));
+    if (r.status !== 0 || line === undefined) throw new Error(`bench: the ${model} child process failed (status ${r.status}): ${r.stderr}`);
+    const times = JSON.parse(line.slice('BENCH_TIMES '.length)) as Awaited<ReturnType<typeof measureHere>> & { peakRssMb: number };
+    childRss[model] = Math.max(childRss[model] ?? 0, times.peakRssMb);
+    return times;
+  };
+  const measureOurs = async () => {
+    if (!isolate) return measureHere();
+    const g = measureInChild('bigru');
+    const a = measureInChild('convae');
+    return { gruTrain: g.gruTrain, gruInfer: g.gruInfer, aeTrain: a.aeTrain, aeInfer: a.aeInfer };
+  };
   const ours = await measureOurs();
+  if (child) {
+    console.log(`BENCH_TIMES ${JSON.stringify({ ...ours, peakRssMb: peakRssMb() })}`);
+    tf.dispose([x, labels, img, ...gru.vars, ...ae.vars]);
+    optG.dispose();
+    optA.dispose();
+    return;
+  }
 
   // Stock: tfjs-layers BiGRU and the same conv AE ops, flowsentry's kernels switched off. Seconds per
   // step, so only in the full run (--quick is for CI).
@@ -348,7 +382,8 @@ export async function main(options: { quick: boolean }): Promise<void> {
       names.map((name, i) => [name, ...perRound.map((row) => row[i] as number), median(perRound.map((row) => row[i] as number))]),
     );
   }
-  console.log(`\npeak RSS ${peakRssMb().toFixed(0)} MB (this process; PyTorch runs in a child)`);
+  const rss = Object.entries(childRss).map(([m, mb]) => `${m === 'bigru' ? 'BiGRU' : 'conv AE'} process ${mb.toFixed(0)} MB`);
+  console.log(`\npeak RSS ${rss.length > 0 ? `${rss.join(', ')} (flowsentry's timing processes), ` : ''}${peakRssMb().toFixed(0)} MB (this process; PyTorch runs in a child)`);
   tf.dispose([x, labels, img, ...gru.vars, ...ae.vars]);
   stock?.dispose();
   optG.dispose();
