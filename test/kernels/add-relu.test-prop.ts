@@ -22,15 +22,19 @@ function values(n: number, seed: number): Float32Array {
   return v;
 }
 
+/** The two summands of a case, with one exact opposite so the sum hits 0. */
+function operands(shape: number[], seed: number) {
+  const n = shape.reduce((p, d) => p * d, 1);
+  const av = values(n, seed);
+  const bv = values(n, seed + 1);
+  if (n > 3) bv[2] = -(av[2] as number);
+  return { n, av, bv, a: tf.tensor(av, shape), b: tf.tensor(bv, shape) };
+}
+
 test.prop([shapes, fc.integer({ min: 0, max: 1e6 })], { numRuns: 80 })(
   'addRelu equals relu(a + b) of the separate kernels, of the stock kernels and of a float32 loop, exactly',
   async (shape, seed) => {
-    const n = shape.reduce((p, d) => p * d, 1);
-    const av = values(n, seed);
-    const bv = values(n, seed + 1);
-    if (n > 3) bv[2] = -(av[2] as number);
-    const a = tf.tensor(av, shape);
-    const b = tf.tensor(bv, shape);
+    const { n, av, bv, a, b } = operands(shape, seed);
     const read = (f: () => tf.Tensor) => {
       const t = tf.tidy(f);
       const v = Array.from(t.dataSync());
@@ -52,12 +56,7 @@ test.prop([shapes, fc.integer({ min: 0, max: 1e6 })], { numRuns: 80 })(
 test.prop([shapes, fc.integer({ min: 0, max: 1e6 })], { numRuns: 40 })(
   'its own gradient (dy masked by the output > 0, for both inputs) equals that of relu(a + b), ours and stock kernels, NaN included',
   async (shape, seed) => {
-    const n = shape.reduce((p, d) => p * d, 1);
-    const av = values(n, seed);
-    const bv = values(n, seed + 1);
-    if (n > 3) bv[2] = -(av[2] as number);
-    const a = tf.tensor(av, shape);
-    const b = tf.tensor(bv, shape);
+    const { n, av, bv, a, b } = operands(shape, seed);
     const r = tf.tensor(values(n, seed + 2).map((v) => (Number.isNaN(v) ? 1 : v)), shape);
     const grads = (f: (x: tf.Tensor, y: tf.Tensor) => tf.Tensor) =>
       expectNoLeaks(() => {

@@ -87,3 +87,14 @@ export const paperCases = fc.constantFrom<Case>(
   { n: 2, h: 1, w: 39, ci: 32, co: 64, fh: 1, fw: 3, sh: 1, sw: 2, pad: 'same', seed: 13 },
   { n: 2, h: 1, w: 80, ci: 16, co: 16, fh: 1, fw: 5, sh: 1, sw: 1, pad: 'same', seed: 14 },
 );
+
+/**
+ * Each gradient of a fused op within 1e-4 of the same gradient in every reference (relative to the
+ * larger of 1 and the reference's largest magnitude); `fused` holds one more list than `inputs`
+ * (the bias's gradient last).
+ */
+export function expectGradsClose(fused: number[][], inputs: number, ...references: number[][][]): void {
+  const scale = (v: number[]) => Math.max(1, ...v.map(Math.abs));
+  expect(fused.length).toBe(inputs + 1);
+  for (const ref of references) for (let i = 0; i < fused.length; i++) expect(maxAbsDiff(fused[i]!, ref[i]!) / scale(ref[i]!)).toBeLessThan(1e-4);
+}
