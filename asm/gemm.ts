@@ -204,6 +204,30 @@ export function broadcast(op: i32, big: usize, small: usize, dst: usize, rows: i
   }
 }
 
+// Adam's update over n floats (n a multiple of 4), in place on w, m and v from the gradient g, in
+// tfjs's AdamOptimizer order: m = m b1 + g c1; v = v b2 + (g g) c2;
+// w = ((m / d1) / (sqrt(v / d2) + eps)) negLr + w (c = 1 - beta, d = 1 - beta^t), each operation
+// correctly rounded f32, so equal to tfjs's float64 ops rounded to float32 (src/optim/fused-adam.ts).
+export function adam(w: usize, m: usize, v: usize, g: usize, n: i32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, oneMinusAccBeta1: f32, oneMinusAccBeta2: f32, epsilon: f32, negLr: f32): void {
+  const b1 = f32x4.splat(beta1);
+  const c1 = f32x4.splat(oneMinusBeta1);
+  const b2 = f32x4.splat(beta2);
+  const c2 = f32x4.splat(oneMinusBeta2);
+  const d1 = f32x4.splat(oneMinusAccBeta1);
+  const d2 = f32x4.splat(oneMinusAccBeta2);
+  const eps = f32x4.splat(epsilon);
+  const lr = f32x4.splat(negLr);
+  for (let i: usize = 0; i < (<usize>n << 2); i += 16) {
+    const gi = v128.load(g + i);
+    const mi = f32x4.add(f32x4.mul(v128.load(m + i), b1), f32x4.mul(gi, c1));
+    const vi = f32x4.add(f32x4.mul(v128.load(v + i), b2), f32x4.mul(f32x4.mul(gi, gi), c2));
+    v128.store(m + i, mi);
+    v128.store(v + i, vi);
+    const s = f32x4.mul(f32x4.div(f32x4.div(mi, d1), f32x4.add(f32x4.sqrt(f32x4.div(vi, d2)), eps)), lr);
+    v128.store(w + i, f32x4.add(s, v128.load(w + i)));
+  }
+}
+
 // c[r * m + j] = c[r * m + j] + bias[j] for r < rows (m a multiple of 4), then max(., 0) when
 // `relu` (NaN kept, -0 -> +0, as relu above): a fused convolution's epilogue, in place on the
 // product before it is copied out. Each value is the correctly rounded f32 sum, as the stock Add.

@@ -10,6 +10,9 @@
  * convolution with its skip connection) against separate ops, alternating in-process;
  * BENCH_TRAIN_AB=1 its train step with the fused ops' own gradients against the tfjs compositions
  * they ran while training before, alternating in-process (BENCH_AB_ONLY=1: only that).
+ * BENCH_ADAM_AB=1: both train steps, and Adam's update alone, with tf.train.adam against
+ * flowsentry's one-pass FusedAdam (what the timed steps use), alternating in-process, BENCH_ADAM_STEPS
+ * steps per block (default 20; BENCH_MODEL=bigru or convae: only that model; BENCH_AB_ONLY=1: only that).
  *
  * flowsentry's two models are timed each in a fresh child process (this script again, with
  * BENCH_CHILD=1 BENCH_MODEL=bigru or convae), as each would train alone: timed one after the other
@@ -29,6 +32,7 @@ import { gruSequence } from '../src/kernels/recurrent.js';
 import { parallelThreads } from '../src/kernels/gemm.js';
 import { setPoolEnabled } from '../src/kernels/pool.js';
 import { setFlowsentryKernels } from '../src/kernels/switch.js';
+import { fusedAdam } from '../src/optim/fused-adam.js';
 import { median, peakRssMb, printTable, pythonHas, runPython, timeMedian } from './util.js';
 
 const T = 20;
@@ -208,6 +212,53 @@ function compareTrainFusion(ae: ReturnType<typeof buildConvAe>, img: tf.Tensor4D
   console.log(`\nconv AE train step, composition -> fused gradients, medians of 3 x 30 alternating steps: ${blocks.join(', ')} ms; max relative gradient difference ${diff.toExponential(2)}`);
 }
 
+/**
+ * BENCH_ADAM_AB=1: per model, Adam's update alone (applyGradients on one fixed set of gradients) and
+ * the whole train step, with tf.train.adam and with FusedAdam, alternating in this process, 3 blocks
+ * of `steps` each; prints each block's medians (tfjs -> fused).
+ */
+function compareAdam(models: { name: string; vars: tf.Variable[]; loss: () => tf.Scalar }[], steps: number): void {
+  for (const { name, vars, loss } of models) {
+    const opts = [tf.train.adam(1e-3), fusedAdam(1e-3)];
+    const { value, grads } = tf.variableGrads(loss, vars);
+    value.dispose();
+    const timeIt = (fn: () => void) => {
+      const t0 = performance.now();
+      fn();
+      return performance.now() - t0;
+    };
+    const update = (opt: tf.Optimizer) => timeIt(() => opt.applyGradients(grads));
+    const step = (opt: tf.Optimizer) =>
+      timeIt(() => {
+        const cost = opt.minimize(loss, true, vars);
+        cost?.dataSync();
+        cost?.dispose();
+      });
+    const size = vars.reduce((a, v) => a + v.size, 0);
+    // The steps first: thousands of updates alone with one fixed gradient carry the weights far away.
+    const saved = vars.map((v) => tf.clone(v));
+    for (const [what, fn, n] of [
+      ['train step', step, steps],
+      ['update alone', update, 4 * steps],
+    ] as const) {
+      for (let i = 0; i < 5; i++) for (const opt of opts) fn(opt);
+      const blocks: string[] = [];
+      for (let b = 0; b < 3; b++) {
+        const times: [number[], number[]] = [[], []];
+        for (let i = 0; i < n; i++) {
+          times[0].push(fn(opts[0] as tf.Optimizer));
+          times[1].push(fn(opts[1] as tf.Optimizer));
+        }
+        blocks.push(`${median(times[0]).toFixed(3)} -> ${median(times[1]).toFixed(3)}`);
+      }
+      console.log(`${name} (${vars.length} variables, ${size} weights) ${what}, tf.train.adam -> FusedAdam, medians of 3 x ${n} alternating: ${blocks.join(', ')} ms`);
+    }
+    vars.forEach((v, i) => v.assign(saved[i] as tf.Tensor));
+    tf.dispose([...saved, ...Object.values(grads)]);
+    for (const opt of opts) opt.dispose();
+  }
+}
+
 /** Stock tfjs-layers BiGRU with the same sizes (tfjs's GRU only has reset-before: same cost). */
 function buildStockBiGru(): tfl.Sequential {
   const m = tfl.sequential();
@@ -249,8 +300,8 @@ export async function main(options: { quick: boolean }): Promise<void> {
 
   const gru = buildBiGru();
   const ae = buildConvAe();
-  const optG = tf.train.adam(1e-3);
-  const optA = tf.train.adam(1e-3);
+  const optG = fusedAdam(1e-3);
+  const optA = fusedAdam(1e-3);
   const gruStep = () => {
     const cost = optG.minimize(() => tf.losses.softmaxCrossEntropy(labels, gru.forward(x)), true, gru.vars);
     cost?.dataSync();
@@ -271,8 +322,18 @@ export async function main(options: { quick: boolean }): Promise<void> {
   // A child process (BENCH_CHILD=1) only times its model.
   const child = process.env['BENCH_CHILD'] === '1';
   if (process.env['BENCH_FUSION'] === '1' && !child) compareFusion(ae, img);
-  if (process.env['BENCH_TRAIN_AB'] === '1' && !child) {
-    compareTrainFusion(ae, img);
+  const trainAb = process.env['BENCH_TRAIN_AB'] === '1' && !child;
+  const adamAb = process.env['BENCH_ADAM_AB'] === '1' && !child;
+  if (trainAb) compareTrainFusion(ae, img);
+  if (adamAb) {
+    // BENCH_MODEL=bigru or convae: only that one (the conv AE's steps slow down after the BiGRU's, see the top).
+    const models = [
+      { name: 'BiGRU', key: 'bigru', vars: gru.vars, loss: () => tf.losses.softmaxCrossEntropy(labels, gru.forward(x)) as tf.Scalar },
+      { name: 'conv AE', key: 'convae', vars: ae.vars, loss: () => tf.losses.meanSquaredError(img, ae.forward(img)) as tf.Scalar },
+    ].filter((m) => process.env['BENCH_MODEL'] === undefined || m.key === process.env['BENCH_MODEL']);
+    compareAdam(models, options.quick ? 5 : Number(process.env['BENCH_ADAM_STEPS'] ?? 20) || 20);
+  }
+  if (trainAb || adamAb) {
     if (process.env['BENCH_AB_ONLY'] === '1') {
       tf.dispose([x, labels, img, ...gru.vars, ...ae.vars]);
       optG.dispose();

@@ -61,6 +61,7 @@ export interface GemmModule {
   biasActivation(c: number, bias: number, rows: number, m: number, relu: number): void;
   step(src: number, dst: number, n: number, alpha: number): void;
   broadcast(op: number, big: number, small: number, dst: number, rows: number, m: number): void;
+  adam(w: number, m: number, v: number, g: number, n: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negLr: number): void;
   gruForward(xp: number, hp: number, bh: number, h: number, hNext: number, z: number, r: number, n: number, hn: number, batch: number, units: number): void;
   gemmRows(a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, it0: number, it1: number, nt: number, k: number, acc: number): void;
   gruSeqForward(xp: number, uk: number, ldu: number, bh: number, h0: number, y: number, hp: number, z: number, r: number, n: number, hn: number, save: number, b0: number, nb: number, T: number, U: number, backwards: number): void;

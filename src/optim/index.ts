@@ -1,5 +1,6 @@
 import 'flowsentry/register';
 
+export { FusedAdam, fusedAdam } from './fused-adam.js';
 export { SAM, type SAMOptions, type StatisticsUpdate, type NamedTensor } from './sam.js';
 export {
   cosineAnnealing,
