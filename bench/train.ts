@@ -213,49 +213,61 @@ function compareTrainFusion(ae: ReturnType<typeof buildConvAe>, img: tf.Tensor4D
 }
 
 /**
- * BENCH_ADAM_AB=1: per model, Adam's update alone (applyGradients on one fixed set of gradients) and
- * the whole train step, with tf.train.adam and with FusedAdam, alternating in this process, 3 blocks
- * of `steps` each; prints each block's medians (tfjs -> fused).
+ * BENCH_ADAM_AB=1: per model, the whole train step and Adam's update alone (applyGradients on one
+ * fixed set of gradients) with tf.train.adam and with FusedAdam, alternating in this process, 3
+ * blocks of `steps` each; prints each block's medians (tfjs -> fused). Each optimizer trains its own
+ * copy of the model (built from the same seeds): the updates being bit-identical, both copies follow
+ * one trajectory, so both arms time the same weights. With two conv AEs in one process the steps
+ * slow down from about 30 to 40 ms within a hundred (one model alone stays at 28): compare arms
+ * within a block only. BENCH_ADAM=tfjs makes the timed steps below use tf.train.adam instead,
+ * for an A/B across processes (BENCH_CHILD=1).
  */
-function compareAdam(models: { name: string; vars: tf.Variable[]; loss: () => tf.Scalar }[], steps: number): void {
-  for (const { name, vars, loss } of models) {
-    const opts = [tf.train.adam(1e-3), fusedAdam(1e-3)];
-    const { value, grads } = tf.variableGrads(loss, vars);
-    value.dispose();
+function compareAdam(models: { name: string; build: () => { vars: tf.Variable[]; loss: () => tf.Scalar } }[], steps: number): void {
+  for (const { name, build } of models) {
+    const runs = [
+      { opt: tf.train.adam(1e-3) as tf.Optimizer, ...build() },
+      { opt: fusedAdam(1e-3) as tf.Optimizer, ...build() },
+    ];
     const timeIt = (fn: () => void) => {
       const t0 = performance.now();
       fn();
       return performance.now() - t0;
     };
-    const update = (opt: tf.Optimizer) => timeIt(() => opt.applyGradients(grads));
-    const step = (opt: tf.Optimizer) =>
+    const step = (r: (typeof runs)[number]) =>
       timeIt(() => {
-        const cost = opt.minimize(loss, true, vars);
+        const cost = r.opt.minimize(r.loss, true, r.vars);
         cost?.dataSync();
         cost?.dispose();
       });
+    const gradsOf = runs.map((r) => {
+      const { value, grads } = tf.variableGrads(r.loss, r.vars);
+      value.dispose();
+      return grads;
+    });
+    const update = (r: (typeof runs)[number]) => timeIt(() => r.opt.applyGradients(gradsOf[runs.indexOf(r)] as tf.NamedTensorMap));
+    const vars = runs[0]?.vars ?? [];
     const size = vars.reduce((a, v) => a + v.size, 0);
-    // The steps first: thousands of updates alone with one fixed gradient carry the weights far away.
-    const saved = vars.map((v) => tf.clone(v));
+    // The steps first: thousands of updates with one fixed gradient carry the weights far away.
     for (const [what, fn, n] of [
       ['train step', step, steps],
       ['update alone', update, 4 * steps],
     ] as const) {
-      for (let i = 0; i < 5; i++) for (const opt of opts) fn(opt);
+      for (let i = 0; i < 5; i++) for (const r of runs) fn(r);
       const blocks: string[] = [];
       for (let b = 0; b < 3; b++) {
         const times: [number[], number[]] = [[], []];
         for (let i = 0; i < n; i++) {
-          times[0].push(fn(opts[0] as tf.Optimizer));
-          times[1].push(fn(opts[1] as tf.Optimizer));
+          times[0].push(fn(runs[0] as (typeof runs)[number]));
+          times[1].push(fn(runs[1] as (typeof runs)[number]));
         }
         blocks.push(`${median(times[0]).toFixed(3)} -> ${median(times[1]).toFixed(3)}`);
       }
       console.log(`${name} (${vars.length} variables, ${size} weights) ${what}, tf.train.adam -> FusedAdam, medians of 3 x ${n} alternating: ${blocks.join(', ')} ms`);
     }
-    vars.forEach((v, i) => v.assign(saved[i] as tf.Tensor));
-    tf.dispose([...saved, ...Object.values(grads)]);
-    for (const opt of opts) opt.dispose();
+    for (const [i, r] of runs.entries()) {
+      tf.dispose([...r.vars, ...Object.values(gradsOf[i] as tf.NamedTensorMap)]);
+      r.opt.dispose();
+    }
   }
 }
 
@@ -300,8 +312,9 @@ export async function main(options: { quick: boolean }): Promise<void> {
 
   const gru = buildBiGru();
   const ae = buildConvAe();
-  const optG = fusedAdam(1e-3);
-  const optA = fusedAdam(1e-3);
+  const makeAdam = () => (process.env['BENCH_ADAM'] === 'tfjs' ? tf.train.adam(1e-3) : fusedAdam(1e-3));
+  const optG = makeAdam();
+  const optA = makeAdam();
   const gruStep = () => {
     const cost = optG.minimize(() => tf.losses.softmaxCrossEntropy(labels, gru.forward(x)), true, gru.vars);
     cost?.dataSync();
@@ -328,8 +341,22 @@ export async function main(options: { quick: boolean }): Promise<void> {
   if (adamAb) {
     // BENCH_MODEL=bigru or convae: only that one (the conv AE's steps slow down after the BiGRU's, see the top).
     const models = [
-      { name: 'BiGRU', key: 'bigru', vars: gru.vars, loss: () => tf.losses.softmaxCrossEntropy(labels, gru.forward(x)) as tf.Scalar },
-      { name: 'conv AE', key: 'convae', vars: ae.vars, loss: () => tf.losses.meanSquaredError(img, ae.forward(img)) as tf.Scalar },
+      {
+        name: 'BiGRU',
+        key: 'bigru',
+        build: () => {
+          const m = buildBiGru();
+          return { vars: m.vars, loss: () => tf.losses.softmaxCrossEntropy(labels, m.forward(x)) as tf.Scalar };
+        },
+      },
+      {
+        name: 'conv AE',
+        key: 'convae',
+        build: () => {
+          const m = buildConvAe();
+          return { vars: m.vars, loss: () => tf.losses.meanSquaredError(img, m.forward(img)) as tf.Scalar };
+        },
+      },
     ].filter((m) => process.env['BENCH_MODEL'] === undefined || m.key === process.env['BENCH_MODEL']);
     compareAdam(models, options.quick ? 5 : Number(process.env['BENCH_ADAM_STEPS'] ?? 20) || 20);
   }
