@@ -105,6 +105,19 @@ describe('FusedAdam', () => {
     expect(b).toEqual(a);
   });
 
+  it('bit-identical on a variable the size of the BiGRU (120,000 weights), 3 steps', async () => {
+    let state = 12345;
+    const fill = (n: number) =>
+      Float32Array.from({ length: n }, () => {
+        state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+        return (state / 2 ** 32 - 0.5) * 0.1;
+      });
+    const p: Problem = { variables: [{ shape: [300, 400], init: fill(120_000) }], grads: [[fill(120_000)], [fill(120_000)], [fill(120_000)]] };
+    await expectNoLeaks(async () => {
+      expect(await run(fusedAdam(1e-3), p, true)).toEqual(await run(tf.train.adam(1e-3), p, true));
+    });
+  });
+
   it('under SAM, bit-identical to SAM over tf.train.adam on a small regression', async () => {
     const train = async (base: tf.Optimizer): Promise<number[][]> => {
       const w = tf.tidy(() => tf.variable(tf.randomNormal([6, 3], 0, 1, 'float32', 7)));
