@@ -63,10 +63,11 @@ export class FusedAdam extends tf.AdamOptimizer {
     ] as const) {
       if (typeof value !== 'number' || !Number.isFinite(value)) throw new ValueError(name, 'a finite number', value);
     }
-    if (epsilon !== undefined && (typeof epsilon !== 'number' || !Number.isFinite(epsilon))) {
+    // null, as tfjs's fromConfig may pass for a config without epsilon, also means the default.
+    if (epsilon !== undefined && epsilon !== null && (typeof epsilon !== 'number' || !Number.isFinite(epsilon))) {
       throw new ValueError('epsilon', 'a finite number', epsilon);
     }
-    super(learningRate, beta1, beta2, epsilon);
+    super(learningRate, beta1, beta2, epsilon ?? undefined);
   }
 
   /**

@@ -201,10 +201,17 @@ describe('FusedAdam', () => {
     });
     const f = fusedAdam(0.02, 0.8, 0.95, 1e-6);
     expect(f.getClassName()).toBe('Adam');
-    expect(f.getConfig()).toEqual(tf.train.adam(0.02, 0.8, 0.95, 1e-6).getConfig());
+    const stock = tf.train.adam(0.02, 0.8, 0.95, 1e-6);
+    expect(f.getConfig()).toEqual(stock.getConfig());
+    stock.dispose();
     const back = tf.AdamOptimizer.fromConfig(FusedAdam, f.getConfig()) as FusedAdam;
     expect(back).toBeInstanceOf(FusedAdam);
     expect(back.getConfig()).toEqual(f.getConfig());
+    const noEpsilon = tf.AdamOptimizer.fromConfig(FusedAdam, { learningRate: 0.02, beta1: 0.8, beta2: 0.95, epsilon: null }) as FusedAdam;
+    const stockDefault = tf.train.adam(0.02, 0.8, 0.95);
+    expect(noEpsilon.getConfig()).toEqual(stockDefault.getConfig());
+    noEpsilon.dispose();
+    stockDefault.dispose();
     f.dispose();
     back.dispose();
   });
