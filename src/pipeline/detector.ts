@@ -12,6 +12,7 @@ import { recalibrateBatchNorm, trainModel, trainTwoStage, type History, type Ver
 import { Rng } from '../util/rng.js';
 import { alignInput, type ColumnSpec, type FlowInput, type FlowRecord, type FlowTable, type InputReport } from './features.js';
 import { disposeBaseOptimizer as disposeOptimizer } from '../optim/learning-rate.js';
+import { fusedAdam } from '../optim/fused-adam.js';
 import { defaultLearningRate, makeLoss, makeOptimizer, makeSchedule, type LossSpec, type OptimizerSpec } from './training-spec.js';
 
 /** The format tag and version written into `detector.json`. */
@@ -485,7 +486,7 @@ export class Detector {
         verbose: o.verbose ?? 'auto',
       };
       if (pair) {
-        const preOpt = tf.train.adam(0.001);
+        const preOpt = fusedAdam(0.001);
         try {
           const h = await trainTwoStage(pair, { x, y }, { pretrain: { epochs: pretrainEpochs, batchSize, seed: rng.nextSeed(), optimizer: preOpt, verbose: o.verbose ?? 'auto' }, finetune });
           history = h.finetune;
