@@ -306,6 +306,10 @@ export async function main(options: { quick: boolean }): Promise<void> {
   if (process.env['BENCH_ONE_THREAD'] === '1') setPoolEnabled(false);
   const batch = options.quick ? 64 : 256;
   const repeats = options.quick ? 2 : 5;
+  // Untimed calls before the timed ones, the same in PyTorch's script: every round starts fresh
+  // processes on both sides, and V8 needs about ten training steps to reach its steady speed
+  // (one-thread conv AE steps 1-8: 60-105, 26-50 ms; steps 10-25: 21-27 ms), PyTorch one or two.
+  const warmup = options.quick ? 1 : Number(process.env['BENCH_WARMUP'] ?? 10);
   const x = tf.randomNormal([batch, T, F], 0, 1, 'float32', 7) as tf.Tensor3D;
   const labels = tf.oneHot(tf.randomUniform([batch], 0, CLASSES, 'int32', 8), CLASSES);
   const img = tf.randomUniform([batch, 1, AE_F, 1], 0, 1, 'float32', 9) as tf.Tensor4D;
@@ -372,10 +376,10 @@ export async function main(options: { quick: boolean }): Promise<void> {
   const only = process.env['BENCH_MODEL'];
   if (only !== undefined && only !== 'bigru' && only !== 'convae') throw new Error(`BENCH_MODEL: expected 'bigru' or 'convae', got '${only}'`);
   const measureHere = async () => ({
-    gruTrain: only === 'convae' ? NaN : await timeMedian(gruStep, repeats),
-    gruInfer: only === 'convae' ? NaN : await timeMedian(gruInfer, repeats),
-    aeTrain: only === 'bigru' ? NaN : await timeMedian(aeStep, repeats),
-    aeInfer: only === 'bigru' ? NaN : await timeMedian(aeInfer, repeats),
+    gruTrain: only === 'convae' ? NaN : await timeMedian(gruStep, repeats, warmup),
+    gruInfer: only === 'convae' ? NaN : await timeMedian(gruInfer, repeats, warmup),
+    aeTrain: only === 'bigru' ? NaN : await timeMedian(aeStep, repeats, warmup),
+    aeInfer: only === 'bigru' ? NaN : await timeMedian(aeInfer, repeats, warmup),
   });
   // One model per fresh process (see the top of this file), unless asked otherwise.
   const isolate = !child && only === undefined && process.env['BENCH_ONE_PROCESS'] !== '1';
@@ -431,7 +435,7 @@ export async function main(options: { quick: boolean }): Promise<void> {
   let torch: TorchTimes | null = null;
   const hasTorch = pythonHas('torch');
   const script = fileURLToPath(new URL('./train_torch.py', import.meta.url));
-  const runTorch = () => runPython<TorchTimes>(script, ['--batch', String(batch), '--repeats', String(repeats)]);
+  const runTorch = () => runPython<TorchTimes>(script, ['--batch', String(batch), '--repeats', String(repeats), '--warmup', String(warmup)]);
   if (hasTorch) torch = runTorch();
   else console.log('(PyTorch not importable by /usr/bin/python3: reference column empty)');
   // BENCH_ROUNDS=n: n - 1 more rounds of (flowsentry, then PyTorch) right after each other, each

@@ -1,7 +1,7 @@
 """PyTorch reference for bench/train.ts: the same two workloads, 1 CPU thread.
 
 Prints one JSON line: median milliseconds per training step and per inference pass.
-Usage: python3 bench/train_torch.py --batch 256 --repeats 5
+Usage: python3 bench/train_torch.py --batch 256 --repeats 5 [--warmup 1]
 """
 import argparse
 import json
@@ -63,6 +63,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument('--batch', type=int, default=256)
     p.add_argument('--repeats', type=int, default=5)
+    p.add_argument('--warmup', type=int, default=1, help='untimed calls before the timed ones (bench/train.ts passes the same as its own)')
     p.add_argument('--features', type=int, default=78)
     a = p.parse_args()
     out = {}
@@ -82,8 +83,8 @@ def main():
         with torch.no_grad():
             gru(x)
 
-    out['bigru_train_ms'] = timed(gru_step, a.repeats)
-    out['bigru_infer_ms'] = timed(gru_infer, a.repeats)
+    out['bigru_train_ms'] = timed(gru_step, a.repeats, a.warmup)
+    out['bigru_infer_ms'] = timed(gru_infer, a.repeats, a.warmup)
 
     ae = ConvAe()
     xi = torch.rand(a.batch, 1, 1, a.features)
@@ -100,8 +101,8 @@ def main():
         with torch.no_grad():
             ae(xi)
 
-    out['cae_train_ms'] = timed(ae_step, a.repeats)
-    out['cae_infer_ms'] = timed(ae_infer, a.repeats)
+    out['cae_train_ms'] = timed(ae_step, a.repeats, a.warmup)
+    out['cae_infer_ms'] = timed(ae_infer, a.repeats, a.warmup)
     print(json.dumps(out))
 
 
