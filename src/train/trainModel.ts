@@ -70,7 +70,8 @@ export interface TrainOptions {
   /** Seed of the shuffling (default 0). */
   seed?: Seed;
   /**
-   * Any `tf.Optimizer` (default `fusedAdam(1e-3)`: `tf.train.adam`'s update, bit-identical, in one pass per variable on cpu). A SAM optimizer's `minimize` evaluates the
+   * Any `tf.Optimizer` (default `fusedAdam(1e-3)`: `tf.train.adam`'s update, bit-identical, in one pass per variable on cpu;
+   * created for the call and disposed at its end, so each call starts from fresh moments). A SAM optimizer's `minimize` evaluates the
    * loss twice per step; the loop does not need to know.
    */
   optimizer?: tf.Optimizer;
@@ -238,6 +239,8 @@ export async function trainModel(model: tfl.LayersModel, data: TrainData, option
   const epochs = positiveInt('epochs', options.epochs ?? 10);
   const batchSize = positiveInt('batchSize', options.batchSize ?? 32);
   const shuffle = options.shuffle ?? true;
+  // A default optimizer is ours to dispose (its moments would otherwise outlive the call).
+  const ownOptimizer = options.optimizer === undefined;
   const optimizer = options.optimizer ?? fusedAdam(1e-3);
   if (!isOptimizer(optimizer)) throw new ValueError('optimizer', 'a tf.Optimizer', optimizer);
   const lossFn = resolveLoss(options.loss ?? 'categoricalCrossentropy');
@@ -378,6 +381,7 @@ export async function trainModel(model: tfl.LayersModel, data: TrainData, option
     train.y.dispose();
     val?.y.dispose();
     classW?.dispose();
+    if (ownOptimizer) optimizer.dispose();
     history.seconds = (performance.now() - t0) / 1000;
   }
   return history;

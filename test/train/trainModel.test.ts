@@ -87,6 +87,23 @@ describe('trainModel', () => {
     tf.dispose([x, y]);
   });
 
+  it('without an optimizer, trains with its own Adam and disposes it: no tensor left behind, same weights as tf.train.adam', async () => {
+    const m = linearSoftmax();
+    const ref = linearSoftmax();
+    const x = tf.tensor2d(X);
+    const y = tf.tensor1d(Y, 'int32');
+    await expectNoLeaks(() => trainModel(m, { x, y }, { epochs: 2, batchSize: 2, verbose: 'silent' }));
+    const adam = tf.train.adam(1e-3);
+    await trainModel(ref, { x, y }, { epochs: 2, batchSize: 2, optimizer: adam, verbose: 'silent' });
+    adam.dispose();
+    const w = m.getWeights().map((t) => Array.from(t.dataSync()));
+    expect(w).toEqual(ref.getWeights().map((t) => Array.from(t.dataSync())));
+    const fresh = linearSoftmax();
+    expect(w[0]).not.toEqual(Array.from(fresh.getWeights()[0]!.dataSync()));
+    tf.dispose([x, y]);
+    for (const model of [m, ref, fresh]) model.dispose();
+  });
+
   it('leaves no tensor behind (after the optimizer has created its state), with validation, schedule and class weights', async () => {
     const m = linearSoftmax();
     const x = tf.tensor2d(X);
