@@ -490,8 +490,8 @@ ${perClass(paperRow)}
   (the plain runs spread 0.9824-0.9871), and their ensemble is the first row at or above the
   macro-F1 peer (by 0.0001, where one flow of a rare class moves macro F1 by 0.005-0.007),
   still 0.0007 short of the weighted peer, so no pipeline beats both.
-  ${peerVerdict(all)} Configurations tried on CICIDS2017, all scored on this test split (there is
-  no separate validation split, so the best row carries some selection optimism): log1p + Adam
+  ${peerVerdict(all)} Configurations tried on CICIDS2017 before that validation study, all scored
+  on this test split (so the best of those rows carries some selection optimism): log1p + Adam
   0.002 with cosine annealing, batch 128, 60 epochs (the "tuned" row); the same with (256, 128)
   units and SMOTE-Tomek (weighted 0.9843, macro 0.9753; exploratory); log1p with scikit-learn's
   settings (0.9867 / 0.9756; exploratory); class weights 'balanced' with scikit-learn's settings
