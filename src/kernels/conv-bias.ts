@@ -1,8 +1,8 @@
 import 'flowsentry/register';
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError, ValueError } from '../errors.js';
-import { conv2DBackpropFilterValues, conv2DBackpropInputValues, conv2DValues, convInfoFor } from './conv.js';
-import { fusedConvPath, reluBiasGrad } from './conv-grad.js';
+import { convInfoFor } from './conv.js';
+import { convValues, fusedConvOp, fusedConvPath } from './conv-grad.js';
 
 /** Options of {@link fusedConv2d}: those of `tf.fused.conv2d` for NHWC without dilation. */
 export interface FusedConv2dArgs {
@@ -20,8 +20,8 @@ export interface FusedConv2dArgs {
   activation?: 'linear' | 'relu';
 }
 
-/** Shape checks shared by the convolution ops; returns the activation. */
-function checkArgs(args: FusedConv2dArgs): 'linear' | 'relu' {
+/** Shape and activation checks shared by the fused convolution ops; returns the activation (default `'linear'`). */
+export function checkArgs(args: Pick<FusedConv2dArgs, 'x' | 'filter' | 'bias' | 'activation'>): 'linear' | 'relu' {
   const { x, filter, bias } = args;
   const activation = args.activation ?? 'linear';
   if (activation !== 'linear' && activation !== 'relu') throw new ValueError('activation', "'linear' or 'relu'", activation);
@@ -64,25 +64,5 @@ export function fusedConv2d(args: FusedConv2dArgs): tf.Tensor4D {
     if (bias === undefined && activation === 'linear') return tf.conv2d(x, filter, strides, pad);
     return tf.fused.conv2d({ x, filter, strides, pad, activation, ...(bias === undefined ? {} : { bias }) });
   }
-  const relu = activation === 'relu';
-  const outShape: [number, number, number, number] = [c.batchSize, c.outHeight, c.outWidth, c.outChannels];
-  const op = tf.customGrad(((...tensors: unknown[]) => {
-    const [xt, wt] = tensors as [tf.Tensor4D, tf.Tensor4D];
-    const bt = bias === undefined ? undefined : (tensors[2] as tf.Tensor1D);
-    const save = tensors.at(-1) as tf.GradSaveFunc;
-    const epilogue = bt === undefined && !relu ? undefined : { bias: bt === undefined ? null : (bt.dataSync() as Float32Array), relu };
-    const y = tf.tensor4d(conv2DValues(xt.dataSync() as Float32Array, wt.dataSync() as Float32Array, c, epilogue), outShape, 'float32');
-    // Inputs that are intermediates of the forward pass are disposed before the backward pass unless saved.
-    save(relu ? [xt, wt, y] : [xt, wt]);
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, ws, ys] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D | undefined];
-      const yv = ys === undefined ? null : (ys.dataSync() as Float32Array);
-      const { dz, dBias } = reluBiasGrad(dy.dataSync() as Float32Array, yv, c.outChannels, bt !== undefined);
-      const dx = tf.tensor4d(conv2DBackpropInputValues(dz, ws.dataSync() as Float32Array, c), xt.shape, 'float32');
-      const dW = tf.tensor4d(conv2DBackpropFilterValues(xs.dataSync() as Float32Array, dz, c), wt.shape, 'float32');
-      return dBias === null ? [dx, dW] : [dx, dW, tf.tensor1d(dBias, 'float32')];
-    };
-    return { value: y, gradFunc };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...t: tf.Tensor[]) => tf.Tensor4D;
-  return bias === undefined ? op(x, filter) : op(x, filter, bias);
+  return fusedConvOp(convValues(c), [c.batchSize, c.outHeight, c.outWidth, c.outChannels], activation === 'relu', x, filter, bias);
 }

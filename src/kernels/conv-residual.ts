@@ -1,8 +1,9 @@
 import 'flowsentry/register';
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError, ValueError } from '../errors.js';
-import { conv2DBackpropFilterValues, conv2DBackpropInputValues, conv2DValues, convInfoFor } from './conv.js';
-import { fusedConvPath, reluBiasGrad } from './conv-grad.js';
+import { convInfoFor } from './conv.js';
+import { checkArgs } from './conv-bias.js';
+import { convValues, fusedConvOp, fusedConvPath } from './conv-grad.js';
 
 /** Options of {@link fusedConv2dResidual}: those of `tf.fused.conv2d` (NHWC, no dilation) plus the residual. */
 export interface FusedConv2dResidualArgs {
@@ -44,54 +45,15 @@ export interface FusedConv2dResidualArgs {
  */
 export function fusedConv2dResidual(args: FusedConv2dResidualArgs): tf.Tensor4D {
   const { x, filter, strides, pad, bias, residual } = args;
-  const activation = args.activation ?? 'relu';
-  if (activation !== 'linear' && activation !== 'relu') throw new ValueError('activation', "'linear' or 'relu'", activation);
-  if (x.rank !== 4) throw new ShapeError('x', 'rank 4 ([batch, height, width, inChannels])', x);
-  if (filter.rank !== 4 || filter.shape[2] !== x.shape[3]) throw new ShapeError('filter', `rank 4 with ${x.shape[3]} input channels third`, filter);
-  const outChannels = filter.shape[3];
-  if (bias !== undefined && (bias.rank !== 1 || bias.shape[0] !== outChannels)) throw new ShapeError('bias', `shape [${outChannels}]`, bias);
+  const activation = checkArgs({ ...args, activation: args.activation ?? 'relu' });
   const c = convInfoFor(x.shape, filter.shape, { strides, pad });
   if (c === null) throw new ValueError('pad', "'valid' or 'same'", pad);
   const outShape = [c.batchSize, c.outHeight, c.outWidth, c.outChannels];
   if (residual.rank !== 4 || residual.shape.some((d, i) => d !== outShape[i])) throw new ShapeError('residual', `shape [${outShape.join(', ')}] (the convolution's output)`, residual);
-  if (fusedConvPath(x, filter, bias, residual)) return residualOp(x, filter, bias, residual, c, outShape as [number, number, number, number], activation === 'relu');
+  if (fusedConvPath(x, filter, bias, residual)) return fusedConvOp(convValues(c), outShape as [number, number, number, number], activation === 'relu', x, filter, bias, residual);
   return tf.tidy(() => {
     const y = bias === undefined ? tf.conv2d(x, filter, strides, pad) : tf.fused.conv2d({ x, filter, strides, pad, bias });
     const sum = tf.add<tf.Tensor4D>(y, residual);
     return activation === 'relu' ? tf.relu(sum) : sum;
   });
-}
-
-/** The cpu path of {@link fusedConv2dResidual}, differentiable through tf.customGrad. */
-function residualOp(
-  x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | undefined, residual: tf.Tensor4D, c: tf.backend_util.Conv2DInfo,
-  outShape: [number, number, number, number], relu: boolean,
-): tf.Tensor4D {
-  const op = tf.customGrad(((...tensors: unknown[]) => {
-    const [xt, wt, rt] = tensors as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-    const bt = bias === undefined ? undefined : (tensors[3] as tf.Tensor1D);
-    const save = tensors.at(-1) as tf.GradSaveFunc;
-    const y = tf.tensor4d(
-      conv2DValues(xt.dataSync() as Float32Array, wt.dataSync() as Float32Array, c, {
-        bias: bt === undefined ? null : (bt.dataSync() as Float32Array),
-        relu,
-        residual: rt.dataSync() as Float32Array,
-      }),
-      outShape,
-      'float32',
-    );
-    // Inputs that are intermediates of the forward pass are disposed before the backward pass unless saved.
-    save(relu ? [xt, wt, y] : [xt, wt]);
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, ws, ys] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D | undefined];
-      const yv = ys === undefined ? null : (ys.dataSync() as Float32Array);
-      const { dz, dBias } = reluBiasGrad(dy.dataSync() as Float32Array, yv, outShape[3], bt !== undefined);
-      const dx = tf.tensor4d(conv2DBackpropInputValues(dz, ws.dataSync() as Float32Array, c), xt.shape, 'float32');
-      const dW = tf.tensor4d(conv2DBackpropFilterValues(xs.dataSync() as Float32Array, dz, c), wt.shape, 'float32');
-      const dRes = yv === null ? dy.clone() : tf.tensor4d(dz, outShape, 'float32');
-      return dBias === null ? [dx, dW, dRes] : [dx, dW, dRes, tf.tensor1d(dBias, 'float32')];
-    };
-    return { value: y, gradFunc };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...t: tf.Tensor[]) => tf.Tensor4D;
-  return bias === undefined ? op(x, filter, residual) : op(x, filter, residual, bias);
 }

@@ -1,8 +1,8 @@
 import 'flowsentry/register';
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError, ValueError } from '../errors.js';
-import { conv2DBackpropFilterValues, conv2DBackpropInputValues, conv2DValues, convInfoFor } from './conv.js';
-import { fusedConvPath, reluBiasGrad } from './conv-grad.js';
+import { convInfoFor } from './conv.js';
+import { convTransposeValues, fusedConvOp, fusedConvPath } from './conv-grad.js';
 
 /**
  * Options of {@link fusedConv2dTranspose}: those of `tf.conv2dTranspose`, plus a bias and an
@@ -58,38 +58,10 @@ export function fusedConv2dTranspose(args: FusedConv2dTransposeArgs): tf.Tensor4
   if (c === null || c.outHeight !== x.shape[1] || c.outWidth !== x.shape[2]) {
     throw new ShapeError('x', `height and width [${c?.outHeight}, ${c?.outWidth}] (the convolution of outputShape)`, x);
   }
-  if (fusedConvPath(x, filter, bias)) return transposeOp(x, filter, bias, c, outputShape, activation === 'relu');
+  if (fusedConvPath(x, filter, bias)) return fusedConvOp(convTransposeValues(c), outputShape, activation === 'relu', x, filter, bias);
   return tf.tidy(() => {
     const y = tf.conv2dTranspose(x, filter, outputShape, strides, pad);
     const yb: tf.Tensor4D = bias === undefined ? y : tf.add(y, bias);
     return activation === 'relu' ? tf.relu(yb) : yb;
   });
-}
-
-/** The cpu path of {@link fusedConv2dTranspose}, differentiable through tf.customGrad. */
-function transposeOp(
-  x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D | undefined, c: tf.backend_util.Conv2DInfo,
-  outputShape: [number, number, number, number], relu: boolean,
-): tf.Tensor4D {
-  const op = tf.customGrad(((...tensors: unknown[]) => {
-    const [xt, wt] = tensors as [tf.Tensor4D, tf.Tensor4D];
-    const bt = bias === undefined ? undefined : (tensors[2] as tf.Tensor1D);
-    const save = tensors.at(-1) as tf.GradSaveFunc;
-    const epilogue = bt === undefined && !relu ? undefined : { bias: bt === undefined ? null : (bt.dataSync() as Float32Array), relu };
-    const y = tf.tensor4d(conv2DBackpropInputValues(xt.dataSync() as Float32Array, wt.dataSync() as Float32Array, c, epilogue), outputShape, 'float32');
-    // Inputs that are intermediates of the forward pass are disposed before the backward pass unless saved.
-    save(relu ? [xt, wt, y] : [xt, wt]);
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xs, ws, ys] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D | undefined];
-      const yv = ys === undefined ? null : (ys.dataSync() as Float32Array);
-      const { dz, dBias } = reluBiasGrad(dy.dataSync() as Float32Array, yv, outputShape[3], bt !== undefined);
-      // y = the input gradient of conv(., filter) for output gradient x: x's gradient is that
-      // convolution of dz, the filter's its filter gradient with dz as input and x as output gradient.
-      const dx = tf.tensor4d(conv2DValues(dz, ws.dataSync() as Float32Array, c), xt.shape, 'float32');
-      const dW = tf.tensor4d(conv2DBackpropFilterValues(dz, xs.dataSync() as Float32Array, c), wt.shape, 'float32');
-      return dBias === null ? [dx, dW] : [dx, dW, tf.tensor1d(dBias, 'float32')];
-    };
-    return { value: y, gradFunc };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...t: tf.Tensor[]) => tf.Tensor4D;
-  return bias === undefined ? op(x, filter) : op(x, filter, bias);
 }
