@@ -33,7 +33,7 @@ import { parallelThreads } from '../src/kernels/gemm.js';
 import { setPoolEnabled } from '../src/kernels/pool.js';
 import { setFlowsentryKernels } from '../src/kernels/switch.js';
 import { fusedAdam } from '../src/optim/fused-adam.js';
-import { median, peakRssMb, printTable, pythonHas, runPython, timeMedian } from './util.js';
+import { alternateMedians, elapsedMs, median, peakRssMb, printTable, pythonHas, runPython, timeMedian } from './util.js';
 
 const T = 20;
 const F = 32;
@@ -150,21 +150,14 @@ export function buildConvAe(): {
  * process (so both see the same load), 40 calls each.
  */
 function compareFusion(ae: ReturnType<typeof buildConvAe>, img: tf.Tensor4D): void {
-  const run = (f: (x: tf.Tensor4D) => tf.Tensor4D) => {
-    const t0 = performance.now();
-    const y = tf.tidy(() => f(img));
-    y.dataSync();
-    y.dispose();
-    return performance.now() - t0;
-  };
+  const run = (f: (x: tf.Tensor4D) => tf.Tensor4D) => () =>
+    elapsedMs(() => {
+      const y = tf.tidy(() => f(img));
+      y.dataSync();
+      y.dispose();
+    });
   const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(ae.forward(img), ae.forwardSeparate(img)))).dataSync()[0] as number);
-  for (let i = 0; i < 5; i++) [ae.forwardSeparate, ae.forward].forEach(run);
-  const times: [number[], number[]] = [[], []];
-  for (let i = 0; i < 40; i++) {
-    times[0].push(run(ae.forwardSeparate));
-    times[1].push(run(ae.forward));
-  }
-  const [sep, fused] = times.map(median) as [number, number];
+  const [sep, fused] = alternateMedians([run(ae.forwardSeparate), run(ae.forward)], 40)[0] as [number, number];
   console.log(`\nconv AE inference, 40 alternating calls each: separate ops ${sep.toFixed(2)} ms, fused ops ${fused.toFixed(2)} ms (${((1 - fused / sep) * 100).toFixed(1)} % less); max |difference| ${diff}`);
 }
 
@@ -187,26 +180,13 @@ function compareTrainFusion(ae: ReturnType<typeof buildConvAe>, img: tf.Tensor4D
   tf.dispose([gNew.value, gOld.value, ...Object.values(gNew.grads), ...Object.values(gOld.grads)]);
   const optNew = tf.train.adam(1e-3);
   const optOld = tf.train.adam(1e-3);
-  const step = (opt: tf.Optimizer, f: (x: tf.Tensor4D) => tf.Tensor4D) => {
-    const t0 = performance.now();
-    const cost = opt.minimize(loss(f), true, ae.vars);
-    cost?.dataSync();
-    cost?.dispose();
-    return performance.now() - t0;
-  };
-  for (let i = 0; i < 5; i++) {
-    step(optOld, ae.forwardComposed);
-    step(optNew, ae.forward);
-  }
-  const blocks: string[] = [];
-  for (let b = 0; b < 3; b++) {
-    const times: [number[], number[]] = [[], []];
-    for (let i = 0; i < 30; i++) {
-      times[0].push(step(optOld, ae.forwardComposed));
-      times[1].push(step(optNew, ae.forward));
-    }
-    blocks.push(`${median(times[0]).toFixed(2)} -> ${median(times[1]).toFixed(2)}`);
-  }
+  const step = (opt: tf.Optimizer, f: (x: tf.Tensor4D) => tf.Tensor4D) => () =>
+    elapsedMs(() => {
+      const cost = opt.minimize(loss(f), true, ae.vars);
+      cost?.dataSync();
+      cost?.dispose();
+    });
+  const blocks = alternateMedians([step(optOld, ae.forwardComposed), step(optNew, ae.forward)], 30, 3).map(([o, f]) => `${o!.toFixed(2)} -> ${f!.toFixed(2)}`);
   optNew.dispose();
   optOld.dispose();
   console.log(`\nconv AE train step, composition -> fused gradients, medians of 3 x 30 alternating steps: ${blocks.join(', ')} ms; max relative gradient difference ${diff.toExponential(2)}`);
@@ -228,13 +208,8 @@ function compareAdam(models: { name: string; build: () => { vars: tf.Variable[];
       { opt: tf.train.adam(1e-3) as tf.Optimizer, ...build() },
       { opt: fusedAdam(1e-3) as tf.Optimizer, ...build() },
     ];
-    const timeIt = (fn: () => void) => {
-      const t0 = performance.now();
-      fn();
-      return performance.now() - t0;
-    };
     const step = (r: (typeof runs)[number]) =>
-      timeIt(() => {
+      elapsedMs(() => {
         const cost = r.opt.minimize(r.loss, true, r.vars);
         cost?.dataSync();
         cost?.dispose();
@@ -244,7 +219,7 @@ function compareAdam(models: { name: string; build: () => { vars: tf.Variable[];
       value.dispose();
       return grads;
     });
-    const update = (r: (typeof runs)[number]) => timeIt(() => r.opt.applyGradients(gradsOf[runs.indexOf(r)] as tf.NamedTensorMap));
+    const update = (r: (typeof runs)[number]) => elapsedMs(() => r.opt.applyGradients(gradsOf[runs.indexOf(r)] as tf.NamedTensorMap));
     const vars = runs[0]?.vars ?? [];
     const size = vars.reduce((a, v) => a + v.size, 0);
     // The steps first: thousands of updates with one fixed gradient carry the weights far away.
@@ -252,16 +227,7 @@ function compareAdam(models: { name: string; build: () => { vars: tf.Variable[];
       ['train step', step, steps],
       ['update alone', update, 4 * steps],
     ] as const) {
-      for (let i = 0; i < 5; i++) for (const r of runs) fn(r);
-      const blocks: string[] = [];
-      for (let b = 0; b < 3; b++) {
-        const times: [number[], number[]] = [[], []];
-        for (let i = 0; i < n; i++) {
-          times[0].push(fn(runs[0] as (typeof runs)[number]));
-          times[1].push(fn(runs[1] as (typeof runs)[number]));
-        }
-        blocks.push(`${median(times[0]).toFixed(3)} -> ${median(times[1]).toFixed(3)}`);
-      }
+      const blocks = alternateMedians(runs.map((r) => () => fn(r)), n, 3).map(([t, f]) => `${t!.toFixed(3)} -> ${f!.toFixed(3)}`);
       console.log(`${name} (${vars.length} variables, ${size} weights) ${what}, tf.train.adam -> FusedAdam, medians of 3 x ${n} alternating: ${blocks.join(', ')} ms`);
     }
     for (const [i, r] of runs.entries()) {

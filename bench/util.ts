@@ -19,6 +19,29 @@ export async function timeMedian(fn: () => unknown, repeats = 5, warmup = 1): Pr
   return median(times);
 }
 
+/** Milliseconds one call of `fn` takes. */
+export function elapsedMs(fn: () => unknown): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
+}
+
+/**
+ * In-process A/B: after `warmup` untimed rounds, `blocks` blocks of `n` rounds, each round calling
+ * every arm once in order (so all arms see the same load); each arm returns its own milliseconds.
+ * Returns, per block, each arm's median.
+ */
+export function alternateMedians(arms: (() => number)[], n: number, blocks = 1, warmup = 5): number[][] {
+  for (let i = 0; i < warmup; i++) for (const arm of arms) arm();
+  const out: number[][] = [];
+  for (let b = 0; b < blocks; b++) {
+    const times = arms.map((): number[] => []);
+    for (let i = 0; i < n; i++) arms.forEach((arm, a) => times[a]!.push(arm()));
+    out.push(times.map(median));
+  }
+  return out;
+}
+
 /** True when /usr/bin/python3 can import every module named. */
 export function pythonHas(...modules: string[]): boolean {
   const r = spawnSync('/usr/bin/python3', ['-c', modules.map((m) => `import ${m}`).join(';')], { stdio: 'ignore' });
