@@ -23,7 +23,6 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { fusedConv2d } from '../src/kernels/conv-bias.js';
 import { fusedConv2dResidual } from '../src/kernels/conv-residual.js';
@@ -33,12 +32,12 @@ import { parallelThreads } from '../src/kernels/gemm.js';
 import { setPoolEnabled } from '../src/kernels/pool.js';
 import { setFlowsentryKernels } from '../src/kernels/switch.js';
 import { fusedAdam } from '../src/optim/fused-adam.js';
-import { alternateMedians, elapsedMs, median, peakRssMb, printTable, pythonHas, runPython, timeMedian } from './util.js';
+import { alternateMedians, elapsedMs, median, runBenchChild, peakRssMb, printTable, pythonHas, runPython, timeMedian } from './util.js';
 
-const T = 20;
-const F = 32;
-const U = 64;
-const CLASSES = 16;
+export const T = 20;
+export const F = 32;
+export const U = 64;
+export const CLASSES = 16;
 const AE_F = 78;
 const C1 = 32;
 const C2 = 64;
@@ -349,14 +348,9 @@ export async function main(options: { quick: boolean }): Promise<void> {
   });
   // One model per fresh process (see the top of this file), unless asked otherwise.
   const isolate = !child && only === undefined && process.env['BENCH_ONE_PROCESS'] !== '1';
-  const runner = fileURLToPath(new URL('./run.ts', import.meta.url));
   const childRss: Record<string, number> = {};
   const measureInChild = (model: 'bigru' | 'convae'): Awaited<ReturnType<typeof measureHere>> => {
-    const args = [...process.execArgv, runner, 'train', ...(options.quick ? ['--quick'] : [])];
-    const r = spawnSync(process.execPath, args, { env: { ...process.env, BENCH_CHILD: '1', BENCH_MODEL: model }, encoding: 'utf8', maxBuffer: 1 << 24 });
-    const line = r.stdout?.split('\n').find((l) => l.startsWith('BENCH_TIMES '));
-    if (r.status !== 0 || line === undefined) throw new Error(`bench: the ${model} child process failed (status ${r.status}): ${r.stderr}`);
-    const times = JSON.parse(line.slice('BENCH_TIMES '.length)) as Awaited<ReturnType<typeof measureHere>> & { peakRssMb: number };
+    const times = runBenchChild<Awaited<ReturnType<typeof measureHere>> & { peakRssMb: number }>('train', options.quick, { BENCH_CHILD: '1', BENCH_MODEL: model }, 'BENCH_TIMES');
     childRss[model] = Math.max(childRss[model] ?? 0, times.peakRssMb);
     return times;
   };

@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /** Median of a list of numbers. */
 export function median(xs: number[]): number {
@@ -17,6 +18,19 @@ export async function timeMedian(fn: () => unknown, repeats = 5, warmup = 1): Pr
     times.push(performance.now() - t0);
   }
   return median(times);
+}
+
+/**
+ * Runs benchmark `name` again in a fresh child process (`tsx bench/run.ts <name> [--quick]` with
+ * `env` added) and returns the JSON its stdout prints after `marker` (a line `<marker> {...}`).
+ */
+export function runBenchChild<T>(name: string, quick: boolean, env: Record<string, string>, marker: string): T {
+  const runner = fileURLToPath(new URL('./run.ts', import.meta.url));
+  const args = [...process.execArgv, runner, name, ...(quick ? ['--quick'] : [])];
+  const r = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 24 });
+  const line = r.stdout?.split('\n').find((l) => l.startsWith(`${marker} `));
+  if (r.status !== 0 || line === undefined) throw new Error(`bench ${name}: the child process (${JSON.stringify(env)}) failed (status ${r.status}): ${r.stderr}`);
+  return JSON.parse(line.slice(marker.length + 1)) as T;
 }
 
 /** Milliseconds one call of `fn` takes. */

@@ -5,14 +5,9 @@
  * (BENCH_WARMUP) before timing. `--quick`: batch 64, 8 steps.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { fusedAdam } from '../src/optim/fused-adam.js';
-import { buildBiGru, buildConvAe } from './train.js';
-
-const T = 20;
-const F = 32;
-const CLASSES = 16;
+import { CLASSES, F, T, buildBiGru, buildConvAe } from './train.js';
+import { runBenchChild } from './util.js';
 
 async function child(model: string, batch: number, steps: number): Promise<void> {
   await tf.setBackend('cpu');
@@ -48,13 +43,9 @@ export async function main(options: { quick: boolean }): Promise<void> {
   const steps = options.quick ? 8 : 30;
   const model = process.env['WARMUP_CHILD'];
   if (model !== undefined) return child(model, batch, steps);
-  const runner = fileURLToPath(new URL('./run.ts', import.meta.url));
   console.log(`batch ${batch}: milliseconds of each of the first ${steps} training steps in a fresh process\n`);
   for (const [m, name] of [['convae', 'conv AE'], ['bigru', 'BiGRU']] as const) {
-    const r = spawnSync(process.execPath, [...process.execArgv, runner, 'warmup', ...(options.quick ? ['--quick'] : [])], { env: { ...process.env, WARMUP_CHILD: m }, encoding: 'utf8', maxBuffer: 1 << 24 });
-    const line = r.stdout?.split('\n').find((l) => l.startsWith('WARMUP_TIMES '));
-    if (r.status !== 0 || line === undefined) throw new Error(`bench warmup: the ${m} child process failed (status ${r.status}): ${r.stderr}`);
-    const t = JSON.parse(line.slice('WARMUP_TIMES '.length)) as number[];
+    const t = runBenchChild<number[]>('warmup', options.quick, { WARMUP_CHILD: m }, 'WARMUP_TIMES');
     console.log(`${name}: ${t.map((v) => v.toFixed(1)).join(' ')}`);
   }
 }
