@@ -124,7 +124,7 @@ export function binaryAveragePrecision(positive: Uint8Array, score: Float64Array
 
 type BinaryMetric = (positive: Uint8Array, score: Float64Array) => number;
 
-function resolve(yTrue: LabelInput, scores: ScoreInput, options: RankingMetricOptions) {
+function resolve(yTrue: LabelInput, scores: ScoreInput) {
   const y = toLabelArray(yTrue, 'yTrue');
   const s = readScores(scores, 'scores');
   checkSameLength(y, new Array<number>(s.rows), 'yTrue', 'scores');
@@ -141,7 +141,7 @@ function binaryPositive(y: Label[], options: RankingMetricOptions): Label {
 }
 
 function oneVsRest(metric: BinaryMetric, yTrue: LabelInput, scores: ScoreInput, options: RankingMetricOptions): OneVsRestScores {
-  const { y, s } = resolve(yTrue, scores, options);
+  const { y, s } = resolve(yTrue, scores);
   const labels = options.labels ? [...options.labels] : uniqueLabels(y);
   if (s.cols !== labels.length) throw new ShapeError('scores', `${labels.length} columns, one per class [${labels.join(', ')}]`, `${s.cols} columns`);
   const perClass: number[] = [];
@@ -163,7 +163,7 @@ function oneVsRest(metric: BinaryMetric, yTrue: LabelInput, scores: ScoreInput, 
 function scalar(metric: BinaryMetric, yTrue: LabelInput, scores: ScoreInput, options: RankingMetricOptions): number {
   const average = options.average ?? 'macro';
   if (average !== 'macro' && average !== 'weighted') throw new ValueError('average', "'macro' or 'weighted'", average);
-  const { y, s } = resolve(yTrue, scores, options);
+  const { y, s } = resolve(yTrue, scores);
   if (s.cols === 1 || (s.cols === 2 && options.labels === undefined && uniqueLabels(y).length <= 2)) {
     const pos = binaryPositive(y, options);
     const positive = Uint8Array.from(y, (v) => (v === pos ? 1 : 0));

@@ -1,6 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../errors.js';
-import type { NamedTensor } from './sam.js';
 import { deserializeOptimizer, getLearningRate, setLearningRate } from './learning-rate.js';
 import { WrappedOptimizer } from './wrapped-optimizer.js';
 
