@@ -2,6 +2,8 @@
 // src/kernels/wasm/<name>.ts, so bundles need no file loading. Run: node asm/build.mjs
 // gemm is built twice: with its own memory, and importing a shared memory (env.memory) for the
 // worker pool (src/kernels/pool.ts), where the main thread and the worker run on one memory.
+// Each of the two is built again with relaxed SIMD (`-relaxed`: the product's fused multiply-add,
+// selected in asm/gemm.ts by ASC_FEATURE_RELAXED_SIMD); the loader picks one at run time.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,13 +11,17 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 mkdirSync(`${root}asm/build`, { recursive: true });
 const common = ['-O3', '--runtime', 'stub', '--noAssert', '--use', 'abort=', '--enable', 'simd'];
-const builds = [
+const plain = [
   { name: 'gemm', source: 'gemm', flags: ['--initialMemory', '1'] },
   {
     name: 'gemm-shared',
     source: 'gemm',
     flags: ['--enable', 'threads', '--importMemory', '--sharedMemory', '--initialMemory', '1', '--maximumMemory', '65536'],
   },
+];
+const builds = [
+  ...plain,
+  ...plain.map((b) => ({ name: `${b.name}-relaxed`, source: b.source, flags: [...b.flags, '--enable', 'relaxed-simd'] })),
 ];
 for (const { name, source, flags } of builds) {
   const out = `${root}asm/build/${name}.wasm`;

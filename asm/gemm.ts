@@ -5,6 +5,10 @@
 // Rows past m and columns past n are computed from whatever lies there and discarded by the
 // caller (each C entry depends only on its own row of A and column of B), so there are no edges.
 // The caller runs a long k (and a wide n) in L2-sized blocks, adding to C (`acc`) after the first.
+// Built with relaxed SIMD (asm/build.mjs, the `-relaxed` modules) each step is one fused
+// multiply-add, c + a b rounded once: 24-37 % more GFLOP/s at the bench models' shapes than mul
+// then add (docs/guides/performance.md, "fused multiply-add"); without it, the two rounded ops.
+// Only the products use it: the elementwise kernels and Adam stay bit-equal to tfjs's ops.
 export function sgemm(a: usize, rsA: usize, csA: usize, b: usize, ldb: usize, c: usize, ldc: usize, mt: i32, nt: i32, k: i32, acc: bool): void {
   const r2 = rsA * 2;
   const r3 = rsA * 3;
@@ -32,14 +36,14 @@ export function sgemm(a: usize, rsA: usize, csA: usize, b: usize, ldb: usize, c:
         const a1 = v128.load32_splat(ap + rsA);
         const a2 = v128.load32_splat(ap + r2);
         const a3 = v128.load32_splat(ap + r3);
-        c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-        c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-        c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-        c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-        c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-        c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-        c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-        c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+        c00 = madd(c00, a0, b0);
+        c01 = madd(c01, a0, b1);
+        c10 = madd(c10, a1, b0);
+        c11 = madd(c11, a1, b1);
+        c20 = madd(c20, a2, b0);
+        c21 = madd(c21, a2, b1);
+        c30 = madd(c30, a3, b0);
+        c31 = madd(c31, a3, b1);
         ap += csA;
         bp += ldb;
       }
@@ -53,6 +57,14 @@ export function sgemm(a: usize, rsA: usize, csA: usize, b: usize, ldb: usize, c:
       v128.store(cp + 3 * ldc, c31, 16);
     }
   }
+}
+
+// acc + a b: fused (rounded once) in the relaxed-SIMD build, else mul then add. The constant is
+// resolved at compile time, so the plain build contains no relaxed instruction.
+// @ts-ignore: decorator
+@inline function madd(acc: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
 }
 
 // dst[j][i] = src[i][j] for a [rows, cols] float32 matrix, in 8 x 8 blocks (both sides stay in L1).

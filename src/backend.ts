@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
+import { gemmKernel, type GemmKernel } from './kernels/gemm.js';
 
 /** Which backend flowsentry chose, and why. */
 export interface BackendReport {
@@ -13,7 +14,20 @@ export interface BackendReport {
   reason: string;
   /** Problems found on the way (a GPU package that could not use the GPU, a package that failed to load). */
   warnings: string[];
+  /**
+   * On the embedded `cpu` backend: the product kernel flowsentry's kernels run (`'wasm-relaxed-simd'`:
+   * WebAssembly SIMD with fused multiply-add; `'wasm-simd'`; `'js'`: no WebAssembly SIMD). Absent
+   * on the TensorFlow backends.
+   */
+  kernel?: GemmKernel;
 }
+
+/** The product kernel in words, for the report's reason. */
+const KERNEL_TEXT: Record<GemmKernel, string> = {
+  'wasm-relaxed-simd': 'products in WebAssembly relaxed SIMD (fused multiply-add)',
+  'wasm-simd': 'products in WebAssembly SIMD (multiply then add)',
+  js: 'products in a JavaScript loop (no WebAssembly SIMD)',
+};
 
 /** Options for {@link selectBackend}. */
 export interface SelectBackendOptions {
@@ -102,15 +116,17 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   if (!report) {
     await tf.setBackend('cpu');
     await tf.ready();
+    const kernel = gemmKernel();
     report = {
       backend: 'cpu',
       provider: 'embedded',
       gpu: false,
       reason:
         prefer === 'cpu'
-          ? 'using the embedded cpu backend with flowsentry kernels, as requested'
-          : 'using the embedded cpu backend with flowsentry kernels (neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed)',
+          ? `using the embedded cpu backend with flowsentry kernels, as requested; ${KERNEL_TEXT[kernel]}`
+          : `using the embedded cpu backend with flowsentry kernels (neither @tensorflow/tfjs-node-gpu nor @tensorflow/tfjs-node is installed); ${KERNEL_TEXT[kernel]}`,
       warnings,
+      kernel,
     };
   }
   if (options.verbose) {

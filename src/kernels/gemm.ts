@@ -1,5 +1,8 @@
 import { WASM_BASE64 } from './wasm/gemm.js';
 import { WASM_BASE64 as WASM_SHARED_BASE64 } from './wasm/gemm-shared.js';
+import { WASM_BASE64 as WASM_RELAXED_BASE64 } from './wasm/gemm-relaxed.js';
+import { WASM_BASE64 as WASM_SHARED_RELAXED_BASE64 } from './wasm/gemm-shared-relaxed.js';
+import { relaxedSimdUsable, relaxedSimdWanted, setRelaxedSimdWanted } from './relaxed-simd.js';
 import { decodeBase64 } from '../util/base64.js';
 import { poolEnabled, poolSupported, runChunks, startPool, stopPool } from './pool.js';
 
@@ -7,7 +10,9 @@ import { poolEnabled, poolSupported, runChunks, startPool, stopPool } from './po
  * Float32 matrix product on Float32Arrays: `C = op(A) * op(B)` (or `C += ...`), where `op(A)` is
  * `[m, k]` and `op(B)` is `[k, n]`, all row-major. The work runs in our AssemblyScript SIMD kernel
  * (asm/gemm.ts, f32x4 with a 4 x 8 register tile) when the runtime has WebAssembly SIMD, and in a
- * plain JavaScript loop otherwise. Operands are copied into the module's memory as they are (one
+ * plain JavaScript loop otherwise. Where the runtime has relaxed SIMD (on Node 20 after turning on
+ * V8's flag, see relaxed-simd.ts) the kernel's steps are fused multiply-adds (each C entry rounded
+ * once per step instead of twice: results differ from mul-then-add in the last bits). Operands are copied into the module's memory as they are (one
  * memcpy each; a transposed B is transposed there) and read in place, strided, by the kernel.
  * Where Node's worker_threads and shared WebAssembly memory exist, products from 2^21
  * multiply-adds are split by row tiles between the calling thread and one worker thread
@@ -45,7 +50,14 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
   Memory: new (desc: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  validate(bytes: Uint8Array): boolean;
 }
+
+/**
+ * Which product kernel runs: WebAssembly SIMD with fused multiply-add (relaxed SIMD), WebAssembly
+ * SIMD with a multiply then an add, or the JavaScript loop (no WebAssembly SIMD).
+ */
+export type GemmKernel = 'wasm-relaxed-simd' | 'wasm-simd' | 'js';
 
 /** The exports of asm/gemm.ts (byte offsets into `memory`). */
 export interface GemmModule {
@@ -78,32 +90,55 @@ let wasm: GemmModule | null | undefined;
 let heap = new Float32Array(0);
 /** The shared build's bytes and memory, when the module runs on shared memory (worker pool possible). */
 let shared: { bytes: Uint8Array; memory: WasmMemory } | null = null;
+/** The kernel the loaded module runs ('js' until loaded or without one). */
+let kernel: GemmKernel = 'js';
+
+/**
+ * One build of asm/gemm.ts (with its own memory and with a shared one) as a module and its
+ * instance: on shared memory whenever the runtime could run the pool, so enabling it later takes
+ * effect; else (or when shared WebAssembly memory fails) with its own memory, one thread.
+ */
+function instantiate(api: WasmApi, ownB64: string, sharedB64: string): void {
+  if (poolSupported()) {
+    try {
+      const bytes = decodeBase64(sharedB64);
+      const memory = new api.Memory({ initial: 1, maximum: 65536, shared: true });
+      const exports = new api.Instance(new api.Module(bytes), { env: { memory } }).exports as Record<string, unknown>;
+      wasm = { ...exports, memory } as unknown as GemmModule;
+      shared = { bytes, memory };
+      return;
+    } catch {
+      shared = null;
+    }
+  }
+  wasm = new api.Instance(new api.Module(decodeBase64(ownB64)), {}).exports as unknown as GemmModule;
+}
 
 function loadWasm(): GemmModule | null {
   if (wasm !== undefined) return wasm;
   shared = null;
+  wasm = null;
+  kernel = 'js';
+  const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+  if (api === undefined) return wasm;
+  // The relaxed build where the runtime accepts it (the worker compiles the same bytes); any
+  // failure falls back to the plain build, and that failing to the JavaScript loop.
+  if (relaxedSimdWanted() && relaxedSimdUsable((b) => api.validate(b), decodeBase64(WASM_RELAXED_BASE64))) {
+    try {
+      instantiate(api, WASM_RELAXED_BASE64, WASM_SHARED_RELAXED_BASE64);
+      kernel = 'wasm-relaxed-simd';
+      return wasm;
+    } catch {
+      wasm = null;
+      shared = null;
+    }
+  }
   try {
-    const api = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-    if (api === undefined) throw new Error('no WebAssembly');
-    wasm = null;
-    // Shared memory whenever the runtime could run the pool, so enabling it later takes effect.
-    if (poolSupported()) {
-      try {
-        const bytes = decodeBase64(WASM_SHARED_BASE64);
-        const memory = new api.Memory({ initial: 1, maximum: 65536, shared: true });
-        const exports = new api.Instance(new api.Module(bytes), { env: { memory } }).exports as Record<string, unknown>;
-        wasm = { ...exports, memory } as unknown as GemmModule;
-        shared = { bytes, memory };
-      } catch {
-        wasm = null; // no shared WebAssembly memory: the module with its own memory, one thread
-      }
-    }
-    if (wasm === null) {
-      const mod = new api.Module(decodeBase64(WASM_BASE64));
-      wasm = new api.Instance(mod, {}).exports as unknown as GemmModule;
-    }
+    instantiate(api, WASM_BASE64, WASM_SHARED_BASE64);
+    kernel = 'wasm-simd';
   } catch {
     wasm = null; // no WebAssembly SIMD: the JavaScript loop below
+    shared = null;
   }
   return wasm;
 }
@@ -164,6 +199,33 @@ export function gemmUsesWasm(): boolean {
 }
 
 /**
+ * Which product kernel runs here (loading the module if needed): `'wasm-relaxed-simd'` (fused
+ * multiply-add), `'wasm-simd'` or `'js'`. {@link setGemmWasm}`(false)` is not reflected.
+ */
+export function gemmKernel(): GemmKernel {
+  loadWasm();
+  return kernel;
+}
+
+/**
+ * Lets the product kernel use relaxed SIMD's fused multiply-add where the runtime has it (the
+ * default; `FLOWSENTRY_RELAXED_SIMD=0` in the environment turns it off), or keeps it to a multiply
+ * then an add (results bit-equal to flowsentry builds without relaxed SIMD). A module already
+ * loaded is dropped as by {@link releaseGemmMemory}, so the next product uses the choice.
+ *
+ * @example
+ * ```ts
+ * import { gemmKernel, setRelaxedSimd } from 'flowsentry';
+ * setRelaxedSimd(false);
+ * gemmKernel(); // 'wasm-simd'
+ * ```
+ */
+export function setRelaxedSimd(enabled: boolean): void {
+  setRelaxedSimdWanted(enabled);
+  if (wasm !== undefined) releaseGemmMemory();
+}
+
+/**
  * Drops the WebAssembly instance and its linear memory (which grows to the largest product's packed
  * operands and, being WebAssembly memory, cannot shrink); the next product re-creates it.
  */
@@ -171,6 +233,7 @@ export function releaseGemmMemory(): void {
   stopPool();
   wasm = undefined;
   shared = null;
+  kernel = 'js';
   heap = new Float32Array(0);
 }
 
