@@ -12,8 +12,9 @@ import { poolEnabled, poolSupported, runChunks, startPool, stopPool } from './po
  * (asm/gemm.ts, f32x4 with a 4 x 8 register tile) when the runtime has WebAssembly SIMD, and in a
  * plain JavaScript loop otherwise. Where the runtime has relaxed SIMD (on Node 20 after turning on
  * V8's flag, see relaxed-simd.ts) the kernel's steps are fused multiply-adds (each C entry rounded
- * once per step instead of twice: results differ from mul-then-add in the last bits). Operands are copied into the module's memory as they are (one
- * memcpy each; a transposed B is transposed there) and read in place, strided, by the kernel.
+ * once per step instead of twice: results differ from mul-then-add in the last bits). Operands
+ * are copied into the module's memory as they are (one memcpy each; a transposed B is transposed
+ * there) and read in place, strided, by the kernel.
  * Where Node's worker_threads and shared WebAssembly memory exist, products from 2^21
  * multiply-adds are split by row tiles between the calling thread and one worker thread
  * (src/kernels/pool.ts), so they use the second core; elsewhere (browsers without cross-origin
