@@ -201,7 +201,7 @@ export function gemmUsesWasm(): boolean {
 
 /**
  * Which product kernel runs here (loading the module if needed): `'wasm-relaxed-simd'` (fused
- * multiply-add), `'wasm-simd'` or `'js'`. {@link setGemmWasm}`(false)` is not reflected.
+ * multiply-add), `'wasm-simd'` or `'js'` (the tests' switch to the JavaScript loop not reflected).
  */
 export function gemmKernel(): GemmKernel {
   loadWasm();
