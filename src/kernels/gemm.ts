@@ -211,8 +211,8 @@ export function gemmKernel(): GemmKernel {
 /**
  * Lets the product kernel use relaxed SIMD's fused multiply-add where the runtime has it (the
  * default; `FLOWSENTRY_RELAXED_SIMD=0` in the environment turns it off), or keeps it to a multiply
- * then an add (results bit-equal to flowsentry builds without relaxed SIMD). A module already
- * loaded is dropped as by {@link releaseGemmMemory}, so the next product uses the choice.
+ * then an add (results bit-equal to flowsentry builds without relaxed SIMD). A loaded module of
+ * the other kind is dropped as by {@link releaseGemmMemory}, so the next product uses the choice.
  *
  * @example
  * ```ts
@@ -223,7 +223,8 @@ export function gemmKernel(): GemmKernel {
  */
 export function setRelaxedSimd(enabled: boolean): void {
   setRelaxedSimdWanted(enabled);
-  if (wasm !== undefined) releaseGemmMemory();
+  // Keep a loaded module that already is the one asked for (its memory and worker too).
+  if (wasm !== undefined && wasm !== null && (kernel === 'wasm-relaxed-simd') !== enabled) releaseGemmMemory();
 }
 
 /**

@@ -52,6 +52,10 @@ describe('relaxed SIMD in the product kernel', () => {
     setRelaxedSimd(true);
     expect(gemmKernel()).toBe('wasm-relaxed-simd');
     expect(Array.from(fusedProbe())).toEqual(new Array(32).fill(FUSED));
+    // Asking again for the kernel already loaded keeps the module (and its memory).
+    const before = simdHeap(16)!.w;
+    setRelaxedSimd(true);
+    expect(simdHeap(16)!.w).toBe(before);
   });
 
   it('FLOWSENTRY_RELAXED_SIMD=0 in the environment opts out when no setter overrides it', () => {
