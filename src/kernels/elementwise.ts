@@ -97,7 +97,7 @@ function sum(args: KernelArgs): tf.TensorInfo {
   const attrs = args.attrs ?? {};
   const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], x.shape).sort((a, b) => a - b);
   // Size-1 dimensions do not change the memory order: classify the reduced axes among the others.
-  const kept1 = x.shape.map((d, i) => i).filter((i) => x.shape[i] !== 1);
+  const kept1 = x.shape.map((_, i) => i).filter((i) => x.shape[i] !== 1);
   const reducedAt = kept1.map((i) => axes.includes(i));
   const nr = reducedAt.filter(Boolean).length;
   const leading = reducedAt.every((r, i) => r === i < nr);

@@ -8,7 +8,6 @@ import {
   projectInHeap,
   recordingGradients,
   sequenceWeightGrads,
-  columnSums,
   expectShape,
   projectInputs,
   sequenceDims,

@@ -1,4 +1,4 @@
-import { fc, test } from '@fast-check/vitest';
+import { test } from '@fast-check/vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 import { CONV_KERNELS } from '../../src/kernels/conv.js';
