@@ -6,8 +6,6 @@ Run by scripts/explore-peer-seeds.ts, which writes the matrices.
 usage: peer_seeds.py <dir> <first seed> <end seed>
 prints one line per seed: weighted and macro F1 of both methods
 """
-import json
-import os
 import sys
 
 import numpy as np
@@ -16,13 +14,9 @@ from imblearn.over_sampling import SMOTE
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.metrics import f1_score
 
-d = sys.argv[1]
-meta = json.load(open(os.path.join(d, "cicids.json")))
-cols = meta["cols"]
-xtr = np.fromfile(os.path.join(d, "cicids_train.f32"), dtype=np.float32).reshape(-1, cols)
-xte = np.fromfile(os.path.join(d, "cicids_test.f32"), dtype=np.float32).reshape(-1, cols)
-ytr = np.array(meta["yTrain"])
-yte = np.array(meta["yTest"])
+from cicids_features import load
+
+xtr, xte, ytr, yte, _ = load(sys.argv[1])
 counts = np.bincount(ytr)
 targets = {c: int(counts.max()) for c in range(len(counts)) if 2 <= counts[c] < counts.max()}
 k = int(min(5, min(counts[c] for c in targets) - 1))

@@ -15,8 +15,6 @@ transforms: on validation rows as above, the MLP on the Min-Max features and aft
   transform to a normal or a uniform distribution, or standardisation (each fitted on the 80 %).
 prints one line per seed: weighted F1 / macro F1 of each
 """
-import json
-import os
 import sys
 
 import numpy as np
@@ -26,15 +24,11 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import QuantileTransformer, StandardScaler
 
+from cicids_features import load
+
 torch.set_num_threads(1)
-d = sys.argv[1]
-meta = json.load(open(os.path.join(d, "cicids.json")))
-cols = meta["cols"]
-xtr = np.fromfile(os.path.join(d, "cicids_train.f32"), dtype=np.float32).reshape(-1, cols)
-xte = np.fromfile(os.path.join(d, "cicids_test.f32"), dtype=np.float32).reshape(-1, cols)
-ytr = np.array(meta["yTrain"])
-yte = np.array(meta["yTest"])
-K = len(meta["classes"])
+xtr, xte, ytr, yte, classes = load(sys.argv[1])
+K = len(classes)
 
 
 def mlp(x, y, seed, epochs=200):
