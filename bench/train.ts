@@ -28,7 +28,7 @@ import { fusedConv2d } from '../src/kernels/conv-bias.js';
 import { fusedConv2dResidual } from '../src/kernels/conv-residual.js';
 import { fusedConv2dTranspose } from '../src/kernels/conv-transpose.js';
 import { gruSequence } from '../src/kernels/recurrent.js';
-import { parallelThreads } from '../src/kernels/gemm.js';
+import { gemmKernel, parallelThreads } from '../src/kernels/gemm.js';
 import { setPoolEnabled } from '../src/kernels/pool.js';
 import { setFlowsentryKernels } from '../src/kernels/switch.js';
 import { fusedAdam } from '../src/optim/fused-adam.js';
@@ -424,7 +424,7 @@ export async function main(options: { quick: boolean }): Promise<void> {
     (s as number) / (o as number),
     gf(fl as number, o as number),
   ]);
-  console.log(`batch ${batch}, median of ${repeats} (stock: ${skipStock ? 'not run' : stockRepeats}), backend ${tf.getBackend()}, flowsentry threads ${parallelThreads()}\n`);
+  console.log(`batch ${batch}, median of ${repeats} (stock: ${skipStock ? 'not run' : stockRepeats}), backend ${tf.getBackend()}, flowsentry threads ${parallelThreads()}, product kernel ${gemmKernel()}\n`);
   printTable(['work', 'flowsentry ms', 'stock tfjs ms', 'PyTorch 1 thread ms', 'flowsentry / PyTorch', 'speed-up over stock', 'flowsentry GFLOP/s'], rows);
   if (perRound.length > 1) {
     console.log(`\nflowsentry / PyTorch in each of ${perRound.length} rounds (flowsentry then PyTorch, back to back), and their median:\n`);
