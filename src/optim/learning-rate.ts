@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { FusedAdam } from './fused-adam.js';
 import { ValueError } from '../errors.js';
 
 interface HasSetLearningRate {
@@ -55,12 +56,19 @@ export function disposeBaseOptimizer(optimizer: tf.Optimizer): void {
   if (c instanceof tf.Tensor && !c.isDisposed) c.dispose();
 }
 
-/** Rebuilds a registered tfjs optimizer from `{ className, config }` (a wrapper's saved base). */
+/**
+ * Rebuilds a registered tfjs optimizer from `{ className, config }` (a wrapper's saved base).
+ * `'Adam'` (tfjs's name, which {@link FusedAdam} keeps so its saved form stays tfjs's) comes back
+ * as a FusedAdam: the same update (bit-identical to tf.AdamOptimizer's), in one pass on the cpu
+ * backend, so a wrapper around FusedAdam round-trips to one.
+ */
 export function deserializeOptimizer(saved: unknown, argument: string): tf.Optimizer {
   const s = saved as { className?: unknown; config?: unknown } | undefined;
   const className = s?.className;
   const entry = typeof className === 'string' ? tf.serialization.SerializationMap.getMap().classNameMap[className] : undefined;
   if (entry === undefined) throw new ValueError(`${argument}.className`, 'the class name of a registered tfjs optimizer', className);
   const [cls, fromConfig] = entry;
-  return fromConfig(cls, (s?.config ?? {}) as tf.serialization.ConfigDict) as unknown as tf.Optimizer;
+  const config = (s?.config ?? {}) as tf.serialization.ConfigDict;
+  if (cls === tf.AdamOptimizer) return tf.AdamOptimizer.fromConfig(FusedAdam, config) as unknown as tf.Optimizer;
+  return fromConfig(cls, config) as unknown as tf.Optimizer;
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { describe, expect, it } from 'vitest';
 import { ValueError } from '../../src/errors.js';
-import { SAM } from '../../src/optim/index.js';
+import { FusedAdam, fusedAdam, SAM } from '../../src/optim/index.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 
 // Separable quadratic over two variables: f = 0.5 sum h_a (a - m_a)^2 + 0.5 sum h_b (b - m_b)^2,
@@ -200,12 +200,28 @@ describe('serialization and delegation', () => {
     expect(entry).toBeDefined();
     const [cls, fromConfig] = entry!;
     const copy = fromConfig(cls, config) as unknown as SAM;
-    expect(copy).toBeInstanceOf(SAM);
+    expect(Object.getPrototypeOf(copy)).toBe(SAM.prototype); // not toBeInstanceOf: tf.Optimizer's Symbol.hasInstance accepts any optimizer
     expect(copy.getConfig()).toEqual(config);
     expect(copy.base.getClassName()).toBe('Momentum');
     expect(config['baseOptimizer']).toEqual({ className: 'Momentum', config: { learningRate: 0.02, momentum: 0.8, useNesterov: true } });
     sam.dispose();
     copy.dispose();
+  });
+
+  it("a base FusedAdam comes back from fromConfig as a FusedAdam (tfjs's 'Adam' class name) with the same settings", () => {
+    const sam = new SAM(fusedAdam(0.003, 0.8, 0.95, 1e-6), { rho: 0.04 });
+    const config = sam.getConfig();
+    expect(config['baseOptimizer']).toEqual({ className: 'Adam', config: { learningRate: 0.003, beta1: 0.8, beta2: 0.95, epsilon: 1e-6 } });
+    const [cls, fromConfig] = tf.serialization.SerializationMap.getMap().classNameMap['flowsentry.SAM']!;
+    const copy = fromConfig(cls, config) as unknown as SAM;
+    expect(Object.getPrototypeOf(copy.base)).toBe(FusedAdam.prototype);
+    expect(copy.getConfig()).toEqual(config);
+    // A plain tfjs Adam's saved base also comes back fused (same update, see the FusedAdam tests).
+    const plain = new SAM(tf.train.adam(0.01), { rho: 0.05 });
+    const plainCopy = fromConfig(cls, plain.getConfig()) as unknown as SAM;
+    expect(Object.getPrototypeOf(plainCopy.base)).toBe(FusedAdam.prototype);
+    expect(plainCopy.getConfig()).toEqual(plain.getConfig());
+    for (const o of [sam, copy, plain, plainCopy]) o.dispose();
   });
 
   it('survives model.save / tf.loadLayersModel with includeOptimizer', async () => {
@@ -222,7 +238,7 @@ describe('serialization and delegation', () => {
     }), { includeOptimizer: true });
     const loaded = await tfl.loadLayersModel(tf.io.fromMemory(artifacts!));
     const optimizer = loaded.optimizer as unknown as SAM;
-    expect(optimizer).toBeInstanceOf(SAM);
+    expect(Object.getPrototypeOf(optimizer)).toBe(SAM.prototype);
     expect(optimizer.rho).toBe(0.07);
     expect(optimizer.adaptive).toBe(true);
     expect(optimizer.base.getClassName()).toBe('Adam');
