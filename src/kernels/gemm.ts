@@ -227,11 +227,19 @@ export function setRelaxedSimd(enabled: boolean): void {
   if (wasm !== undefined && wasm !== null && (kernel === 'wasm-relaxed-simd') !== enabled) releaseGemmMemory();
 }
 
+const releaseHooks: (() => void)[] = [];
+/** Runs `f` whenever {@link releaseGemmMemory} runs (the sequence kernels drop their reusable buffers). */
+export function onReleaseGemmMemory(f: () => void): void {
+  releaseHooks.push(f);
+}
+
 /**
  * Drops the WebAssembly instance and its linear memory (which grows to the largest product's packed
- * operands and, being WebAssembly memory, cannot shrink); the next product re-creates it.
+ * operands and, being WebAssembly memory, cannot shrink); the next product re-creates it. Also drops
+ * the few buffers the recurrent kernels reuse for what a forward pass keeps for its gradient.
  */
 export function releaseGemmMemory(): void {
+  for (const f of releaseHooks) f();
   stopPool();
   wasm = undefined;
   shared = null;

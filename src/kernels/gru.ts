@@ -10,6 +10,8 @@ import {
   recordingGradients,
   sequenceWeightGrads,
   columnSums,
+  keepCopy,
+  releaseKept,
   expectShape,
   projectInputs,
   sequenceDims,
@@ -215,10 +217,13 @@ function gruSequenceWasm(inputs: tf.Tensor[], d: ReturnType<typeof sequenceDims>
     runParallel(w, 'gruSeqForward', jobs, BT * U * W3);
     const value = tf.tensor3d(h.slice(oY, oY + BT * U), [B, T, U]);
     // y, z, r, n, hn in one copy, for the backward pass (the module's memory is reused meanwhile).
-    const kept = save ? h.slice(oY, oY + 5 * BT * U) : null;
+    let kept = save ? keepCopy(h.subarray(oY, oY + 5 * BT * U)) : null;
     const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
-      if (kept === null) throw new Error('gruSequence: gradient requested of a forward run outside a gradient scope');
-      return gruBackwardWasm(dy.dataSync() as Float32Array, kept, xv, wv, uv, h0v, d, backwards, rows);
+      if (kept === null) throw new Error('gruSequence: gradient requested of a forward run outside a gradient scope, or twice');
+      const grads = gruBackwardWasm(dy.dataSync() as Float32Array, kept, xv, wv, uv, h0v, d, backwards, rows);
+      releaseKept(kept);
+      kept = null;
+      return grads;
     };
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...t: tf.Tensor[]) => tf.Tensor3D;

@@ -5,8 +5,10 @@ import {
   backProjectInputs,
   chunkRows,
   gatherChunkRows,
+  keepCopy,
   projectInHeap,
   recordingGradients,
+  releaseKept,
   sequenceWeightGrads,
   expectShape,
   projectInputs,
@@ -199,10 +201,13 @@ function lstmSequenceWasm(inputs: tf.Tensor[], d: ReturnType<typeof sequenceDims
     runParallel(w, 'lstmSeqForward', jobs, BT * U * W4);
     const value = tf.tensor3d(h.slice(oY, oY + BT * U), [B, T, U]);
     // y, c, i, f, g, o, tanh(c) in one copy, for the backward pass.
-    const keptValues = save ? h.slice(oY, kept(7)) : null;
+    let keptValues = save ? keepCopy(h.subarray(oY, kept(7))) : null;
     const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
-      if (keptValues === null) throw new Error('lstmSequence: gradient requested of a forward run outside a gradient scope');
-      return lstmBackwardWasm(dy.dataSync() as Float32Array, keptValues, xv, wv, uv, h0v, c0v, d, backwards, rows);
+      if (keptValues === null) throw new Error('lstmSequence: gradient requested of a forward run outside a gradient scope, or twice');
+      const grads = lstmBackwardWasm(dy.dataSync() as Float32Array, keptValues, xv, wv, uv, h0v, c0v, d, backwards, rows);
+      releaseKept(keptValues);
+      keptValues = null;
+      return grads;
     };
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (...t: tf.Tensor[]) => tf.Tensor3D;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../errors.js';
 import { columnSumsSimd } from './gates.js';
-import { gemm, gemmInHeap, type GemmModule, parallelThreads, poolThreshold, simdHeap } from './gemm.js';
+import { gemm, gemmInHeap, type GemmModule, onReleaseGemmMemory, parallelThreads, poolThreshold, simdHeap } from './gemm.js';
 
 /** Sizes of a whole-sequence recurrent call. */
 export interface SequenceDims {
@@ -190,4 +190,31 @@ export function sequenceWeightGrads(
     dBiasInput: h.slice(oBias, oBias + G),
     dBiasRecurrent: h.slice(oBias + G, oBias + 2 * G),
   };
+}
+
+/**
+ * Buffers of kept forward state given back by finished backward passes, for the next forward to
+ * reuse (at most 8; `releaseGemmMemory()` drops them with the module's memory).
+ */
+const keptFree: Float32Array[] = [];
+const KEPT_FREE_MAX = 8;
+onReleaseGemmMemory(() => {
+  keptFree.length = 0;
+});
+
+/**
+ * A copy of `src` (what a sequence op keeps for its backward pass) in a buffer of the same length
+ * given back by an earlier backward pass when there is one, else a new one: training reuses the same
+ * few buffers step after step instead of allocating megabytes per op for the collector.
+ */
+export function keepCopy(src: Float32Array): Float32Array {
+  const i = keptFree.findIndex((b) => b.length === src.length);
+  const buf = i >= 0 ? keptFree.splice(i, 1)[0]! : new Float32Array(src.length);
+  buf.set(src);
+  return buf;
+}
+
+/** Gives a kept buffer back once its backward pass has read it (at most a few are held). */
+export function releaseKept(buf: Float32Array): void {
+  if (keptFree.length < KEPT_FREE_MAX && !keptFree.includes(buf)) keptFree.push(buf);
 }

@@ -100,6 +100,21 @@ describe.each(cases)('fused $name sequence', (c) => {
     tf.dispose([...inputs, weights, fused.y, ref.y, ...fused.grads, ...ref.grads]);
   });
 
+  it('reuses the buffers its backward passes give back: both directions in one loss, three steps, each equal to the reference', () => {
+    // units 8: the whole sequence in WebAssembly, whose forward keeps its state in a reused buffer.
+    const d: Dims = { batch: 5, time: 6, features: 7, units: 8, goBackwards: false, withState: false, seed: 11 };
+    const both = (run: (e: Dims, t: tf.Tensor[]) => tf.Tensor3D) => (t: tf.Tensor[]) => tf.add(run(d, t), run({ ...d, goBackwards: true }, t)) as tf.Tensor3D;
+    for (let step = 0; step < 3; step++) {
+      const inputs = c.inputs({ ...d, seed: d.seed + 10 * step });
+      const weights = tf.randomNormal([d.batch, d.time, d.units], 0, 1, 'float32', step);
+      const fused = valueAndGrads(both(c.fused), inputs, weights);
+      const ref = valueAndGrads(both(c.reference), inputs, weights);
+      expect(maxAbsDiff(fused.y, ref.y)).toBeLessThan(1e-5);
+      fused.grads.forEach((g, i) => expect(maxAbsDiff(g, ref.grads[i]!)).toBeLessThan(1e-4));
+      tf.dispose([...inputs, weights, fused.y, ref.y, ...fused.grads, ...ref.grads]);
+    }
+  });
+
   // units 6: the per-step kernels; 8: the whole sequence in WebAssembly.
   it.each([6, 8])('forward and gradient leave no tensor behind (units %i)', async (units) => {
     const d: Dims = { batch: 3, time: 4, features: 5, units, goBackwards: true, withState: true, seed: 3 };
