@@ -124,7 +124,7 @@ describe('Detector', () => {
   it('fitPreprocessing gives the model inputs fit trains on, and nothing that needs the model', async () => {
     const opts = { modelOptions: { hiddenUnits: [16] }, epochs: 1, batchSize: 32, verbose: 'silent' as const, seed: 3 };
     const prep = new Detector(opts);
-    expectNoLeaks(() => prep.fitPreprocessing(train));
+    await expectNoLeaks(() => prep.fitPreprocessing(train));
     // Min-Max fitted on every training row (argmax rule: no hold-out): each column spans [0, 1] there.
     const a = prep.transform(train);
     for (let j = 0; j < a.cols; j++) {
