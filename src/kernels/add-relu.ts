@@ -1,11 +1,8 @@
 import 'flowsentry/register';
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../errors.js';
-import { simdHeap } from './gemm.js';
+import { SIMD_MIN, simdHeap } from './gemm.js';
 import { fusedConvPath, reluBiasGrad } from './conv-grad.js';
-
-/** Below this many elements a JavaScript loop beats copying into the SIMD module (as the elementwise kernels). */
-const SIMD_MIN = 1024;
 
 /**
  * `relu(a + b)` for two tensors of the same shape in one op: a residual block's output when batch

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterValues, conv2DBackpropInputValues, conv2DValues } from './conv.js';
 import type { ConvEpilogue } from './conv-line.js';
-import { simdHeap } from './gemm.js';
+import { SIMD_MIN, simdHeap } from './gemm.js';
+import { columnSums } from './sequence-common.js';
 import { flowsentryKernelsEnabled } from './state.js';
 
 /**
@@ -13,9 +14,6 @@ import { flowsentryKernelsEnabled } from './state.js';
 export function fusedConvPath(...tensors: (tf.Tensor | undefined)[]): boolean {
   return flowsentryKernelsEnabled() && tf.getBackend() === 'cpu' && tensors.every((t) => t === undefined || t.dtype === 'float32');
 }
-
-/** Below this many elements a JavaScript loop beats copying into the SIMD module. */
-const SIMD_MIN = 1024;
 
 /**
  * The gradient through `activation(z + bias)` given dy and the op's output y, in one pass:
@@ -43,15 +41,8 @@ export function reluBiasGrad(dy: Float32Array, y: Float32Array | null, channels:
   const dz = y === null ? dy : h.slice(0, n);
   let dBias: Float32Array | null = null;
   if (withBias && together) dBias = h.slice(sumOff, sumOff + channels);
-  else if (withBias) dBias = channelSums(dz, channels);
+  else if (withBias) dBias = columnSums(dz, n / channels, channels);
   return { dz, dBias };
-}
-
-/** Float32 sums of each channel (the last axis), rows in order. */
-function channelSums(v: Float32Array, channels: number): Float32Array {
-  const sums = new Float32Array(channels);
-  for (let i = 0; i < v.length; i += channels) for (let ch = 0; ch < channels; ch++) sums[ch] = (sums[ch] as number) + (v[i + ch] as number);
-  return sums;
 }
 
 /** {@link reluBiasGrad} in JavaScript (small tensors, or no SIMD). */
@@ -64,7 +55,7 @@ function reluBiasGradJs(dy: Float32Array, y: Float32Array | null, channels: numb
       dz[i] = yv > 0 ? (dy[i] as number) : yv * 0; // 0, or NaN where y is NaN
     }
   }
-  return { dz, dBias: withBias ? channelSums(dz, channels) : null };
+  return { dz, dBias: withBias ? columnSums(dz, dz.length / channels, channels) : null };
 }
 
 /** The value functions of one fused convolution op (a convolution or a transposed one) for {@link fusedConvOp}. */

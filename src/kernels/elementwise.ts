@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type CpuBackend, runCpuKernel } from './cpu-backend.js';
 import { columnSumsSimd } from './gates.js';
-import { simdHeap } from './gemm.js';
+import { SIMD_MIN, simdHeap } from './gemm.js';
 
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 type Values = Float32Array | Int32Array;
@@ -128,9 +128,6 @@ function sum(args: KernelArgs): tf.TensorInfo {
   const shape = keepDims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
   return backend.makeTensorInfo(shape, 'float32', out);
 }
-
-/** Below this many elements the JavaScript loops win over copying into the SIMD module. */
-const SIMD_MIN = 1024;
 
 type BinaryOp = 'Add' | 'Multiply' | 'Sub' | 'RealDiv';
 const OP_CODE: Record<BinaryOp, number> = { Add: 0, Multiply: 1, Sub: 2, RealDiv: 3 };

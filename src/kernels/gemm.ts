@@ -253,6 +253,9 @@ export function setGemmWasm(enabled: boolean): void {
   forceJs = !enabled;
 }
 
+/** Below this many elements an elementwise JavaScript loop beats copying into the SIMD module and back. */
+export const SIMD_MIN = 1024;
+
 /**
  * The WebAssembly module and a Float32Array view of its memory grown to at least `floats`, for the
  * other SIMD kernels (gates.ts); null without WebAssembly SIMD or when products are forced to JS.
