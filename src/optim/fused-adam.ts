@@ -127,25 +127,25 @@ export class FusedAdam extends tf.AdamOptimizer {
       : Object.keys(variableGradients).map((name) => [name, variableGradients[name]]);
     if (values(s.accBeta1) === null || values(s.accBeta2) === null) return null;
     // Check everything before creating any slot, so the fallback sees the state tfjs would.
-    for (const [name, gradient] of entries) {
+    const variables: tf.Variable[] = [];
+    for (const [i, [name, gradient]] of entries.entries()) {
       const variable = tf.engine().registeredVariables[name];
       if (variable === undefined) return null;
+      variables.push(variable);
+      const first = s.accumulatedFirstMoment[i];
+      const second = s.accumulatedSecondMoment[i];
+      if (first !== undefined && second !== undefined) {
+        const m = values(first.variable);
+        const v = values(second.variable);
+        if (m === null || v === null || m.length !== variable.size || v.length !== variable.size) return null;
+      }
       if (gradient == null) continue;
       const value = values(variable);
       const g = values(gradient);
       if (value === null || g === null || g.length !== value.length || !tf.util.arraysEqual(gradient.shape, variable.shape)) return null;
     }
-    for (let i = 0; i < entries.length; i++) {
-      const first = s.accumulatedFirstMoment[i];
-      const second = s.accumulatedSecondMoment[i];
-      if (first === undefined || second === undefined) continue;
-      const variable = tf.engine().registeredVariables[(entries[i] as [string, unknown])[0]] as tf.Variable;
-      const m = values(first.variable);
-      const v = values(second.variable);
-      if (m === null || v === null || m.length !== variable.size || v.length !== variable.size) return null;
-    }
     return entries.map(([name, gradient], i) => {
-      const variable = tf.engine().registeredVariables[name] as tf.Variable;
+      const variable = variables[i] as tf.Variable;
       if (s.accumulatedFirstMoment[i] == null) {
         s.accumulatedFirstMoment[i] = { originalName: `${name}/m`, variable: tf.tidy(() => tf.zerosLike(variable).variable(false)) };
       }
