@@ -255,7 +255,7 @@ export class Detector {
 
   /** The tfjs model (for inspection). */
   get model(): tfl.LayersModel {
-    return this.requireModel('model');
+    return this.requireModel('model').net;
   }
 
   /** The label of normal traffic the detector knows (its `benignLabel` option or the name found in the training labels), or null. */
@@ -274,11 +274,11 @@ export class Detector {
     return this.state;
   }
 
-  /** The model, or NotFittedError before `fit` (also after `fitPreprocessing` alone, or `dispose`). */
-  private requireModel(method: string): tfl.LayersModel {
-    this.requireState(method);
+  /** The fitted state and model, or NotFittedError before `fit` (also after `fitPreprocessing` alone, or `dispose`). */
+  private requireModel(method: string): { state: DetectorState; net: tfl.LayersModel } {
+    const state = this.requireState(method);
     if (!this.net) throw new NotFittedError('Detector', method);
-    return this.net;
+    return { state, net: this.net };
   }
 
   private static tableOf(data: LabelledFlows | FlowInput): FlowInput {
@@ -571,8 +571,7 @@ export class Detector {
 
   /** Anomaly score of each flow: 1 - P(benign), in [0, 1]. */
   scoreAnomaly(flows: FlowInput): Float32Array {
-    const s = this.requireState('scoreAnomaly');
-    this.requireModel('scoreAnomaly');
+    const s = this.requireModel('scoreAnomaly').state;
     if (s.benignIndex < 0) throw new ValueError('benignLabel', 'a benign class known to the detector (set benignLabel at construction)', null);
     const p = this.predictProba(flows);
     const k = p.classes.length;
@@ -615,8 +614,7 @@ export class Detector {
 
   /** Writes `detector.json` (format, version, options, fitted preprocessing, threshold) and the model (`model.json` + `weights.bin`) into `dir`. */
   async save(dir: string): Promise<void> {
-    const state = this.requireState('save');
-    const net = this.requireModel('save');
+    const { state, net } = this.requireModel('save');
     await mkdir(dir, { recursive: true });
     await net.save(fileSystem(dir));
     const json: DetectorJSON = { format: DETECTOR_FORMAT, version: DETECTOR_FORMAT_VERSION, options: this.options, state };
