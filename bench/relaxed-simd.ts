@@ -11,11 +11,8 @@ import '../src/register.js';
 import { gemm, gemmKernel, setRelaxedSimd } from '../src/kernels/gemm.js';
 import { setPoolEnabled } from '../src/kernels/pool.js';
 import { fusedAdam } from '../src/optim/fused-adam.js';
-import { CLASSES, F, T, buildBiGru, buildConvAe } from './train.js';
+import { AE_F, CLASSES, F, T, buildBiGru, buildConvAe } from './train.js';
 import { elapsedMs, median, printTable } from './util.js';
-
-/** bench/train.ts's conv AE input width. */
-const AE_F = 78;
 
 /** m x n x k: the conv filter gradient, conv forward, GRU recurrent, GRU projection, a Dense-like square-ish product. */
 const SHAPES: [number, number, number][] = [

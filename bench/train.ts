@@ -38,7 +38,7 @@ export const T = 20;
 export const F = 32;
 export const U = 64;
 export const CLASSES = 16;
-const AE_F = 78;
+export const AE_F = 78;
 const C1 = 32;
 const C2 = 64;
 
