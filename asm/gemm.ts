@@ -368,9 +368,15 @@ export function gruSeqForward(xp: usize, uk: usize, ldu: i32, bh: usize, h0: usi
       const prev = hprev0 + <usize>bi * hstride;
       const idx = (row * T + t) * ub;
       const out = y + idx;
+      // z and r first (one run of 2U entries), over the product in place: a short loop whose
+      // iterations the CPU overlaps, where one loop doing both sigmoids then the tanh that waits on
+      // r was bound by that chain's latency ("gate passes" in docs/guides/performance.md).
+      for (let u: usize = 0; u < 2 * ub; u += 16) {
+        v128.store(hrow + u, sigmoidv(f32x4.add(f32x4.add(v128.load(xrow + u), v128.load(hrow + u)), v128.load(bh + u))));
+      }
       for (let u: usize = 0; u < ub; u += 16) {
-        const z = sigmoidv(f32x4.add(f32x4.add(v128.load(xrow + u), v128.load(hrow + u)), v128.load(bh + u)));
-        const r = sigmoidv(f32x4.add(f32x4.add(v128.load(xrow + ub + u), v128.load(hrow + ub + u)), v128.load(bh + ub + u)));
+        const z = v128.load(hrow + u);
+        const r = v128.load(hrow + ub + u);
         const hn = f32x4.add(v128.load(hrow + 2 * ub + u), v128.load(bh + 2 * ub + u));
         const n = tanhv(f32x4.add(v128.load(xrow + 2 * ub + u), f32x4.mul(r, hn)));
         v128.store(out + u, f32x4.add(n, f32x4.mul(z, f32x4.sub(v128.load(prev + u), n))));
