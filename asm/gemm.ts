@@ -9,7 +9,12 @@
 // multiply-add, c + a b rounded once: 24-37 % more GFLOP/s at the bench models' shapes than mul
 // then add (docs/guides/performance.md, "fused multiply-add"); without it, the two rounded ops.
 // Only the products use it: the elementwise kernels and Adam stay bit-equal to tfjs's ops.
-export function sgemm(a: usize, rsA: usize, csA: usize, b: usize, ldb: usize, c: usize, ldc: usize, mt: i32, nt: i32, k: i32, acc: bool): void {
+// `epi` (EPI_BIAS | EPI_RELU) applies a fused op's epilogue to each finished tile before its store:
+// + bias[column] (bias: n floats, padded to the 8-column panels), then relu; the same values as
+// biasActivation after the product, without a second pass over C (and split across threads with it).
+const EPI_BIAS = 1;
+const EPI_RELU = 2;
+export function sgemm(a: usize, rsA: usize, csA: usize, b: usize, ldb: usize, c: usize, ldc: usize, mt: i32, nt: i32, k: i32, acc: bool, bias: usize, epi: i32): void {
   const r2 = rsA * 2;
   const r3 = rsA * 3;
   for (let it = 0; it < mt; it++) {
@@ -46,6 +51,25 @@ export function sgemm(a: usize, rsA: usize, csA: usize, b: usize, ldb: usize, c:
         c31 = madd(c31, a3, b1);
         ap += csA;
         bp += ldb;
+      }
+      if (epi != 0) {
+        // The epilogue on the finished tile, in registers: + bias (bit 1), then max(., 0) (bit 2;
+        // NaN kept, -0 -> +0), the operations and order of biasActivation, so the same values.
+        if (epi & EPI_BIAS) {
+          const b0 = v128.load(bias + <usize>jt * 32);
+          const b1 = v128.load(bias + <usize>jt * 32, 16);
+          c00 = f32x4.add(c00, b0); c01 = f32x4.add(c01, b1);
+          c10 = f32x4.add(c10, b0); c11 = f32x4.add(c11, b1);
+          c20 = f32x4.add(c20, b0); c21 = f32x4.add(c21, b1);
+          c30 = f32x4.add(c30, b0); c31 = f32x4.add(c31, b1);
+        }
+        if (epi & EPI_RELU) {
+          const z = f32x4.splat(0);
+          c00 = f32x4.max(c00, z); c01 = f32x4.max(c01, z);
+          c10 = f32x4.max(c10, z); c11 = f32x4.max(c11, z);
+          c20 = f32x4.max(c20, z); c21 = f32x4.max(c21, z);
+          c30 = f32x4.max(c30, z); c31 = f32x4.max(c31, z);
+        }
       }
       v128.store(cp, c00);
       v128.store(cp, c01, 16);
@@ -325,9 +349,10 @@ export function gruBackward(dh: usize, dy: usize, zp: usize, rp: usize, np: usiz
 // The blocked product over row tiles [it0, it1) (4 rows each) of C: n runs in blocks of N_BLOCK
 // 8-column panels, k in blocks of K_BLOCK steps (adding to C after the first), so a block of B stays
 // in L2. Row-tile ranges are independent: the thread pool (src/kernels/pool.ts) splits by them.
+// The epilogue (sgemm's bias, epi) runs with the last k block.
 const K_BLOCK = 256;
 const N_BLOCK = 16;
-export function gemmRows(a: usize, rsA: usize, csA: usize, b: usize, ldb: usize, c: usize, ldc: usize, it0: i32, it1: i32, nt: i32, k: i32, acc: bool): void {
+export function gemmRows(a: usize, rsA: usize, csA: usize, b: usize, ldb: usize, c: usize, ldc: usize, it0: i32, it1: i32, nt: i32, k: i32, acc: bool, bias: usize, epi: i32): void {
   if (it1 <= it0) return;
   const a0 = a + <usize>it0 * 4 * rsA;
   const c0 = c + <usize>it0 * 4 * ldc;
@@ -335,7 +360,7 @@ export function gemmRows(a: usize, rsA: usize, csA: usize, b: usize, ldb: usize,
     const nb = min(N_BLOCK, nt - j0);
     for (let p0 = 0; p0 < k; p0 += K_BLOCK) {
       const kc = min(K_BLOCK, k - p0);
-      sgemm(a0 + <usize>p0 * csA, rsA, csA, b + <usize>p0 * ldb + <usize>j0 * 32, ldb, c0 + <usize>j0 * 32, ldc, it1 - it0, nb, kc, acc || p0 > 0);
+      sgemm(a0 + <usize>p0 * csA, rsA, csA, b + <usize>p0 * ldb + <usize>j0 * 32, ldb, c0 + <usize>j0 * 32, ldc, it1 - it0, nb, kc, acc || p0 > 0, bias + <usize>j0 * 32, p0 + K_BLOCK >= k ? epi : 0);
     }
   }
 }
@@ -360,7 +385,7 @@ export function gruSeqForward(xp: usize, uk: usize, ldu: i32, bh: usize, h0: usi
     // h_prev rows: h0 at the first step, else y at the previous time index.
     const hprev0 = s == 0 ? h0 + <usize>b0 * ub : y + (<usize>b0 * T + tp) * ub;
     const hstride = s == 0 ? ub : tstride;
-    sgemm(hprev0, hstride, 4, uk, ldub, hp, ldub, mt, nt, U, false);
+    sgemm(hprev0, hstride, 4, uk, ldub, hp, ldub, mt, nt, U, false, 0, 0);
     for (let bi = 0; bi < nb; bi++) {
       const row = <usize>(b0 + bi);
       const xrow = xp + (row * T + t) * w3;
@@ -432,7 +457,7 @@ export function gruSeqBackward(dy: usize, zs: usize, rs: usize, ns: usize, hns: 
       }
     }
     // dh += dgh(step) U^T: A rows are this chunk's dgh rows at time t.
-    sgemm(dgh + (<usize>b0 * T + t) * w3, <usize>T * w3, 4, uT, ldb, dh, ldb, mt, nt, 3 * U, true);
+    sgemm(dgh + (<usize>b0 * T + t) * w3, <usize>T * w3, 4, uT, ldb, dh, ldb, mt, nt, 3 * U, true, 0, 0);
   }
 }
 
@@ -471,7 +496,7 @@ export function lstmSeqForward(xp: usize, uk: usize, ldu: i32, h0: usize, c0: us
     const tp = backwards ? t + 1 : t - 1;
     const hprev0 = s == 0 ? h0 + <usize>b0 * ub : y + (<usize>b0 * T + tp) * ub;
     const hstride = s == 0 ? ub : tstride;
-    sgemm(hprev0, hstride, 4, uk, ldub, hp, ldub, mt, nt, U, false);
+    sgemm(hprev0, hstride, 4, uk, ldub, hp, ldub, mt, nt, U, false, 0, 0);
     for (let bi = 0; bi < nb; bi++) {
       const row = <usize>(b0 + bi);
       const xrow = xp + (row * T + t) * w4;
@@ -536,6 +561,6 @@ export function lstmSeqBackward(dy: usize, cs: usize, gi: usize, gf: usize, gg: 
       }
     }
     // dh = da(step) U^T (replaces dh: the state gradient flows only through the product).
-    sgemm(da + (<usize>b0 * T + t) * w4, <usize>T * w4, 4, uT, ldb, dh, ldb, mt, nt, 4 * U, false);
+    sgemm(da + (<usize>b0 * T + t) * w4, <usize>T * w4, 4, uT, ldb, dh, ldb, mt, nt, 4 * U, false, 0, 0);
   }
 }

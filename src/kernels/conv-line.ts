@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { type GemmModule, gemmInHeap, simdHeap } from './gemm.js';
+import { type GemmEpilogue, gemmInHeap, type GemmModule, simdHeap } from './gemm.js';
 
 type ConvInfo = tf.backend_util.Conv2DInfo;
 
@@ -26,8 +26,8 @@ export function lineConvApplies(c: ConvInfo): boolean {
  * split by row tiles across the worker pool when large. Rows past m up to a multiple of 4 are
  * computed too.
  */
-function product(w: GemmModule, m: number, n: number, k: number, a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number): void {
-  gemmInHeap(w, m, n, k, a, rsA, csA, b, ldb, c, ldc, false);
+function product(w: GemmModule, m: number, n: number, k: number, a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, epilogue?: GemmEpilogue): void {
+  gemmInHeap(w, m, n, k, a, rsA, csA, b, ldb, c, ldc, false, epilogue);
 }
 
 /**
@@ -123,6 +123,13 @@ export function applyEpilogue(out: Float32Array, channels: number, epilogue: Con
   }
 }
 
+/** Writes the bias (zero-padded to `padded` floats) at `off`, when there is one. */
+function writeBias(h: Float32Array, off: number, padded: number, bias: Float32Array | null): void {
+  if (bias === null) return;
+  h.fill(0, off, off + padded);
+  h.set(bias, off);
+}
+
 /** Writes the bias (zero-padded to `padded` floats) at `off` and runs the module's epilogue on `rows` rows of `padded` at `at`. */
 function epilogueInHeap(w: GemmModule, h: Float32Array, at: number, rows: number, padded: number, off: number, epilogue: ConvEpilogue): void {
   if (epilogue.bias === null && !epilogue.relu) return;
@@ -132,15 +139,15 @@ function epilogueInHeap(w: GemmModule, h: Float32Array, at: number, rows: number
 }
 
 /**
- * The epilogue with a residual on the product in the module (`rows` positions per line, `Cp`
- * columns): the residual copied in at the product's layout, then the bias, the residual and the
- * relu as three f32x4 passes in that order, so each value is the float32 result of the separate
- * ops (conv + bias, + residual, relu). Rows between lines add whatever the region holds; they are
+ * The rest of the epilogue with a residual, on a product that already added the bias (`rows`
+ * positions per line, `Cp` columns): the residual copied in at the product's layout, then added and
+ * the relu applied as two f32x4 passes, so each value is the float32 result of the separate ops
+ * (conv + bias, + residual, relu). Rows between lines add whatever the region holds; they are
  * dropped on the way out.
  */
 function residualInHeap(
   w: GemmModule, h: Float32Array, residual: Float32Array, L: Lines, OW: number, Co: number, Cp: number,
-  cOff: number, biasOff: number, resOff: number, epilogue: ConvEpilogue,
+  cOff: number, resOff: number, epilogue: ConvEpilogue,
 ): void {
   const m = L.lines * L.rows;
   const lineOut = OW * Co;
@@ -156,7 +163,6 @@ function residualInHeap(
       }
     }
   }
-  if (epilogue.bias !== null) epilogueInHeap(w, h, cOff, m, Cp, biasOff, { bias: epilogue.bias, relu: false });
   w.broadcast(0, cOff * 4, resOff * 4, cOff * 4, 1, m * Cp);
   if (epilogue.relu) w.relu(cOff * 4, cOff * 4, m * Cp);
 }
@@ -186,11 +192,13 @@ export function conv2DLines(x: Float32Array, filter: Float32Array, c: ConvInfo, 
     h.fill(0, wOff, wOff + L.k * ldb);
     for (let p = 0; p < L.k; p++) h.set(filter.subarray(p * Co, (p + 1) * Co), wOff + p * ldb);
   }
-  product(w, m, Cp, L.k, L.start * 4, L.rowStep * 4, 4, wOff * 4, ldb * 4, cOff * 4, Cp * 4);
+  // The bias (and the relu, unless a residual comes first) in the product's epilogue.
+  if (epilogue !== undefined) writeBias(h, biasOff, Cp, epilogue.bias);
+  const inProduct = epilogue === undefined ? undefined : { bias: epilogue.bias === null ? null : biasOff * 4, relu: epilogue.relu && residual === null };
+  product(w, m, Cp, L.k, L.start * 4, L.rowStep * 4, 4, wOff * 4, ldb * 4, cOff * 4, Cp * 4, inProduct);
   const OW = c.outWidth;
   const lineOut = OW * Co;
-  if (epilogue !== undefined && residual !== null) residualInHeap(w, h, residual, L, OW, Co, Cp, cOff, biasOff, resOff, epilogue);
-  else if (epilogue !== undefined) epilogueInHeap(w, h, cOff, m, Cp, biasOff, epilogue);
+  if (epilogue !== undefined && residual !== null) residualInHeap(w, h, residual, L, OW, Co, Cp, cOff, resOff, epilogue);
   if (L.rows === OW && Cp === Co) return h.slice(cOff, cOff + L.lines * lineOut);
   const out = new Float32Array(L.lines * lineOut);
   if (Cp === Co) {
@@ -296,7 +304,11 @@ export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array,
     h.fill(0, at + OW * Co, at + pitch * Co);
   }
   h.fill(0, dyOff + m * Co, bOff);
-  if (taps(s - 1) === 0) h.fill(0, dxOff, dxOff + mt * 4 * s * C); // phases without taps stay 0
+  const everyPhase = taps(s - 1) > 0;
+  if (!everyPhase) h.fill(0, dxOff, dxOff + mt * 4 * s * C); // phases without taps stay 0
+  // Every position written by one phase's product: the epilogue in the products; else a pass after.
+  if (epilogue !== undefined) writeBias(h, biasOff, C, epilogue.bias);
+  const inProduct = epilogue !== undefined && everyPhase ? { bias: epilogue.bias === null ? null : biasOff * 4, relu: epilogue.relu } : undefined;
   for (let phase = 0; phase < s; phase++) {
     const T = taps(phase);
     if (T === 0) continue;
@@ -309,10 +321,10 @@ export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array,
       }
     }
     const a = (dyOff - (T - 1) * Co) * 4;
-    product(w, m, C, T * Co, a, Co * 4, 4, bOff * 4, ldb * 4, (dxOff + phase * C) * 4, s * C * 4);
+    product(w, m, C, T * Co, a, Co * 4, 4, bOff * 4, ldb * 4, (dxOff + phase * C) * 4, s * C * 4, inProduct);
   }
-  // The epilogue over every position of the padded dx lines (the padding ones are not copied out).
-  if (epilogue !== undefined) epilogueInHeap(w, h, dxOff, lines * pitch * s, C, biasOff, epilogue);
+  // Else the epilogue over every position of the padded dx lines (the padding ones are not copied out).
+  if (epilogue !== undefined && !everyPhase) epilogueInHeap(w, h, dxOff, lines * pitch * s, C, biasOff, epilogue);
   const dx = new Float32Array(c.batchSize * c.inHeight * c.inWidth * C);
   const lineIn = c.inWidth * C;
   for (let n = 0, l = 0; n < c.batchSize; n++) {

@@ -63,7 +63,7 @@ export type GemmKernel = 'wasm-relaxed-simd' | 'wasm-simd' | 'js';
 /** The exports of asm/gemm.ts (byte offsets into `memory`). */
 export interface GemmModule {
   memory: WasmMemory;
-  sgemm(a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, mt: number, nt: number, k: number, acc: number): void;
+  sgemm(a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, mt: number, nt: number, k: number, acc: number, bias: number, epi: number): void;
   transpose(src: number, dst: number, rows: number, cols: number): void;
   sigmoidArray(src: number, dst: number, n: number): void;
   tanhArray(src: number, dst: number, n: number): void;
@@ -76,7 +76,7 @@ export interface GemmModule {
   broadcast(op: number, big: number, small: number, dst: number, rows: number, m: number): void;
   adam(w: number, m: number, v: number, g: number, n: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negLr: number): void;
   gruForward(xp: number, hp: number, bh: number, h: number, hNext: number, z: number, r: number, n: number, hn: number, batch: number, units: number): void;
-  gemmRows(a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, it0: number, it1: number, nt: number, k: number, acc: number): void;
+  gemmRows(a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, it0: number, it1: number, nt: number, k: number, acc: number, bias: number, epi: number): void;
   gruSeqForward(xp: number, uk: number, ldu: number, bh: number, h0: number, y: number, hp: number, z: number, r: number, n: number, hn: number, save: number, b0: number, nb: number, T: number, U: number, backwards: number): void;
   gruSeqBackward(dy: number, z: number, r: number, n: number, hn: number, y: number, h0: number, uT: number, lduT: number, dxp: number, dgh: number, dh: number, b0: number, nb: number, T: number, U: number, backwards: number): void;
   lstmSeqForward(xp: number, uk: number, ldu: number, h0: number, c0: number, y: number, cs: number, hp: number, gi: number, gf: number, gg: number, go: number, tc: number, save: number, b0: number, nb: number, T: number, U: number, backwards: number): void;
@@ -173,23 +173,41 @@ export function parallelThreads(): number {
   return shared !== null && poolEnabled() ? 2 : 1;
 }
 
+/** The epilogue flags of asm/gemm.ts's sgemm. */
+const EPI_BIAS = 1;
+const EPI_RELU = 2;
+
+/** What the product applies to C before storing it: + bias (byte offset of n floats, padded to the 8-column panels), then relu. */
+export interface GemmEpilogue {
+  /** Byte offset of the bias in the module's memory, or null for none. */
+  bias: number | null;
+  relu: boolean;
+}
+
 /**
  * C (+)= A B on operands already in the module's memory (byte offsets; A element (i, p) at
  * a + i rsA + p csA, B rows ldb bytes apart, C rows ldc bytes apart, ldc covering the 8-column
- * panels), split by row tiles across the worker pool when large.
+ * panels), split by row tiles across the worker pool when large. With an `epilogue`, each finished
+ * tile gets the bias added and the relu applied in registers before its store (the values of the
+ * module's `biasActivation` pass after the product, without that pass).
  * @internal
  */
-export function gemmInHeap(w: GemmModule, m: number, n: number, k: number, a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, acc: boolean): void {
+export function gemmInHeap(
+  w: GemmModule, m: number, n: number, k: number, a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, acc: boolean,
+  epilogue?: GemmEpilogue,
+): void {
   const mt = (m + 3) >> 2;
   const nt = (n + 7) >> 3;
   const work = m * n * k;
+  const bias = epilogue?.bias ?? 0;
+  const epi = (epilogue !== undefined && epilogue.bias !== null ? EPI_BIAS : 0) | (epilogue?.relu === true ? EPI_RELU : 0);
   const threads = parallelThreads();
   const parts = threads > 1 && work >= poolMinWork ? Math.min(mt, 8) : 1;
   const chunks: number[][] = [];
   for (let i = 0; i < parts; i++) {
     const it0 = Math.floor((mt * i) / parts);
     const it1 = Math.floor((mt * (i + 1)) / parts);
-    chunks.push([a, rsA, csA, b, ldb, c, ldc, it0, it1, nt, k, acc ? 1 : 0]);
+    chunks.push([a, rsA, csA, b, ldb, c, ldc, it0, it1, nt, k, acc ? 1 : 0, bias, epi]);
   }
   runParallel(w, 'gemmRows', chunks, work);
 }

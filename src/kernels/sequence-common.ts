@@ -107,13 +107,13 @@ export function recordingGradients(): boolean {
 
 /**
  * The input projection in the module's memory (float offsets): xp [B T, G U] = x [B T, F] W + bias,
- * batch-major. x needs 4 rows of slack after it, xp too (the product's row tile).
+ * batch-major, the bias added by the product to each finished tile (G U a multiple of 8). x needs 4
+ * rows of slack after it, xp too (the product's row tile).
  */
 export function projectInHeap(w: GemmModule, d: SequenceDims, oX: number, oW: number, oBias: number, oXp: number): void {
   const width = d.gates * d.units;
   const rows = d.batch * d.time;
-  gemmInHeap(w, rows, width, d.features, oX * 4, d.features * 4, 4, oW * 4, width * 4, oXp * 4, width * 4, false);
-  w.broadcast(0, oXp * 4, oBias * 4, oXp * 4, rows, width);
+  gemmInHeap(w, rows, width, d.features, oX * 4, d.features * 4, 4, oW * 4, width * 4, oXp * 4, width * 4, false, { bias: oBias * 4, relu: false });
 }
 
 /** Rows [B, U] gathered from per-chunk blocks of (rows + 4) x U floats at `off` in the module's memory. */
