@@ -316,6 +316,35 @@ export function colsum(src: usize, dst: usize, rows: i32, m: i32): void {
   }
 }
 
+// The input gradient / transposed convolution with few channels (src/kernels/conv-line.ts): dcols
+// holds dy W^T, [lines * OW rows, nB], row (l, ow) column fw * C + ci the tap fw of output position
+// ow; dx line l (inWidth positions of C channels, at dx + l * inWidth * C floats) position iw gets,
+// per channel, the sum over the taps fw with q - fw = ow * s, 0 <= ow < OW (q = iw + left), in
+// float64 rounded once to f32; then, when `epi` says so, + bias[ci] (f32) and max(., 0) (NaN kept,
+// -0 -> +0): the values of the JavaScript loop and epilogue this replaces.
+export function tapSums(dcols: usize, dx: usize, lines: i32, OW: i32, nB: i32, FW: i32, C: i32, s: i32, left: i32, inWidth: i32, bias: usize, epi: i32): void {
+  let o = dx;
+  for (let l = 0; l < lines; l++) {
+    const row0 = dcols + (<usize>l * <usize>OW * <usize>nB << 2);
+    for (let iw = 0; iw < inWidth; iw++) {
+      const q = iw + left;
+      const fwLo = max(q - (OW - 1) * s, 0);
+      const fw0 = fwLo + (((q - fwLo) % s) + s) % s;
+      for (let ci = 0; ci < C; ci++) {
+        let acc: f64 = 0;
+        for (let fw = fw0; fw < FW && fw <= q; fw += s) {
+          acc += <f64>load<f32>(row0 + (<usize>(((q - fw) / s) * nB + fw * C + ci) << 2));
+        }
+        let v = <f32>acc;
+        if (epi & EPI_BIAS) v = v + load<f32>(bias + (<usize>ci << 2));
+        if (epi & EPI_RELU) v = max<f32>(v, 0);
+        store<f32>(o, v);
+        o += 4;
+      }
+    }
+  }
+}
+
 // One backward gate pass of the reset-after GRU for `batch` rows of `units` (a multiple of 4):
 // from the state gradient dh plus the step's output gradient dy and the kept z, r, n, hn and
 // previous state, d(pre-activations) for the input side (dxp: z, r, n blocks) and the recurrent

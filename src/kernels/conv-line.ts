@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { type GemmEpilogue, gemmInHeap, type GemmModule, simdHeap } from './gemm.js';
+import { EPI_BIAS, EPI_RELU, type GemmEpilogue, gemmInHeap, type GemmModule, simdHeap } from './gemm.js';
 
 type ConvInfo = tf.backend_util.Conv2DInfo;
 
@@ -271,11 +271,7 @@ export function conv2DBackpropFilterLines(x: Float32Array, dy: Float32Array, c: 
  */
 export function conv2DBackpropInputLines(dy: Float32Array, filter: Float32Array, c: ConvInfo, epilogue?: ConvEpilogue): Float32Array | null {
   const C = c.inChannels;
-  if (C % 8 !== 0) {
-    const dx = inputGradFewChannels(dy, filter, c);
-    if (dx !== null && epilogue !== undefined) applyEpilogue(dx, C, epilogue);
-    return dx;
-  }
+  if (C % 8 !== 0) return inputGradFewChannels(dy, filter, c, epilogue);
   const Co = c.outChannels;
   const s = c.strideWidth;
   const FW = c.filterWidth;
@@ -357,47 +353,43 @@ function epilogueOnUncoveredRows(dx: Float32Array, c: ConvInfo, epilogue: ConvEp
 /**
  * The input gradient for inChannels not a multiple of 8: one product dcols = dy W^T over all
  * rows of dy as they are ([rows, outChannels] x [outChannels, filterWidth * inChannels], the
- * columns padded to 8), then each dx entry gathers its taps from dcols (in float64, rounded once).
+ * columns padded to 8), then each dx entry gathers its taps from dcols in float64, rounded once,
+ * and gets the epilogue (the module's `tapSums`, one pass in the module's memory).
  */
-function inputGradFewChannels(dy: Float32Array, filter: Float32Array, c: ConvInfo): Float32Array | null {
+function inputGradFewChannels(dy: Float32Array, filter: Float32Array, c: ConvInfo, epilogue?: ConvEpilogue): Float32Array | null {
   const C = c.inChannels;
   const Co = c.outChannels;
   const s = c.strideWidth;
   const FW = c.filterWidth;
   const OW = c.outWidth;
-  const left = c.padInfo.left;
   const lines = c.batchSize * c.outHeight;
   const R = lines * OW;
   const K = FW * C;
   const nB = (K + 7) & ~7;
   const ldb = rowStride(nB);
+  const lineIn = c.inWidth * C;
   const bOff = align((R + 4) * Co);
   const cOff = align(bOff + Co * ldb);
-  const s1 = simdHeap(cOff + (R + 4) * nB);
+  const dxOff = align(cOff + (R + 4) * nB);
+  const biasOff = align(dxOff + lines * lineIn);
+  const s1 = simdHeap(biasOff + C);
   if (s1 === null) return null;
   const { w, h } = s1;
   h.set(dy.subarray(0, R * Co), 0);
   h.fill(0, R * Co, bOff + Co * ldb);
   for (let co = 0; co < Co; co++) for (let j = 0; j < K; j++) h[bOff + co * ldb + j] = filter[j * Co + co] as number;
   product(w, R, nB, Co, 0, Co * 4, 4, bOff * 4, ldb * 4, cOff * 4, nB * 4);
-  const dx = new Float32Array(c.batchSize * c.inHeight * c.inWidth * C);
-  const lineIn = c.inWidth * C;
+  const bias = epilogue?.bias ?? null;
+  if (bias !== null) h.set(bias.subarray(0, C), biasOff);
+  const epi = (bias !== null ? EPI_BIAS : 0) | (epilogue?.relu === true ? EPI_RELU : 0);
+  w.tapSums(cOff * 4, dxOff * 4, lines, OW, nB, FW, C, s, c.padInfo.left, c.inWidth, biasOff * 4, epi);
+  if (c.inHeight === c.outHeight) return h.slice(dxOff, dxOff + lines * lineIn);
+  const dx = new Float32Array(c.batchSize * c.inHeight * lineIn);
   for (let n = 0, l = 0; n < c.batchSize; n++) {
     for (let oh = 0; oh < c.outHeight; oh++, l++) {
-      const dst = (n * c.inHeight + oh * c.strideHeight) * lineIn;
-      const row0 = cOff + l * OW * nB;
-      for (let iw = 0; iw < c.inWidth; iw++) {
-        const q = iw + left;
-        // Taps fw with q - fw = ow * s, 0 <= ow < outWidth.
-        const fwLo = Math.max(q - (OW - 1) * s, 0);
-        const fw0 = fwLo + ((((q - fwLo) % s) + s) % s);
-        for (let ci = 0; ci < C; ci++) {
-          let acc = 0;
-          for (let fw = fw0; fw < FW && fw <= q; fw += s) acc += h[row0 + ((q - fw) / s) * nB + fw * C + ci] as number;
-          dx[dst + iw * C + ci] = acc;
-        }
-      }
+      dx.set(h.subarray(dxOff + l * lineIn, dxOff + (l + 1) * lineIn), (n * c.inHeight + oh * c.strideHeight) * lineIn);
     }
   }
+  if (epilogue !== undefined) epilogueOnUncoveredRows(dx, c, epilogue);
   return dx;
 }

@@ -82,6 +82,7 @@ export interface GemmModule {
   lstmSeqForward(xp: number, uk: number, ldu: number, h0: number, c0: number, y: number, cs: number, hp: number, gi: number, gf: number, gg: number, go: number, tc: number, save: number, b0: number, nb: number, T: number, U: number, backwards: number): void;
   lstmSeqBackward(dy: number, cs: number, gi: number, gf: number, gg: number, go: number, tc: number, c0: number, uT: number, lduT: number, da: number, dh: number, dc: number, b0: number, nb: number, T: number, U: number, backwards: number): void;
   gruPrevStates(y: number, h0: number, dst: number, B: number, T: number, U: number, backwards: number): void;
+  tapSums(dcols: number, dx: number, lines: number, OW: number, nB: number, FW: number, C: number, s: number, left: number, inWidth: number, bias: number, epi: number): void;
 }
 
 /** Exports the worker pool may run (chunks of independent work). */
@@ -173,9 +174,10 @@ export function parallelThreads(): number {
   return shared !== null && poolEnabled() ? 2 : 1;
 }
 
-/** The epilogue flags of asm/gemm.ts's sgemm. */
-const EPI_BIAS = 1;
-const EPI_RELU = 2;
+/** The epilogue flags of asm/gemm.ts (sgemm, tapSums): add the bias, then relu. @internal */
+export const EPI_BIAS = 1;
+/** @internal */
+export const EPI_RELU = 2;
 
 /** What the product applies to C before storing it: + bias (byte offset of n floats, padded to the 8-column panels), then relu. */
 export interface GemmEpilogue {
