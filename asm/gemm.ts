@@ -397,22 +397,24 @@ export function gemmRows(a: usize, rsA: usize, csA: usize, b: usize, ldb: usize,
 // The whole forward sequence of a reset-after GRU for batch rows [b0, b0 + nb) (one chunk; chunks
 // are independent, so threads take them in parallel). Batch-major by time index t: the input
 // projection (bias included) row (b, t) at xp + (b T + t) 3U floats, the output y (also the state)
-// at y + (b T + t) U, and, when `save`, the gates z, r, n and the recurrent n pre-activation hn at
-// the same index as y. uk is the recurrent kernel [U, ldu] (ldu a multiple of 8 >= 3U, zero
+// at y + (b T + t) ldy (ldy = U, or 2U where both directions write their halves of one
+// [B, T, 2U] output), and, when `save`, the gates z, r, n and the recurrent n pre-activation hn at
+// (b T + t) U. uk is the recurrent kernel [U, ldu] (ldu a multiple of 8 >= 3U, zero
 // columns past 3U), bh the recurrent bias, h0 the initial state [B, U], hp this chunk's scratch
 // [nb rounded up to 4, ldu]. Rows past the chunk that the 4-row product tile reads are discarded.
-export function gruSeqForward(xp: usize, uk: usize, ldu: i32, bh: usize, h0: usize, y: usize, hp: usize, zs: usize, rs: usize, ns: usize, hns: usize, save: bool, b0: i32, nb: i32, T: i32, U: i32, backwards: bool): void {
+export function gruSeqForward(xp: usize, uk: usize, ldu: i32, bh: usize, h0: usize, y: usize, hp: usize, zs: usize, rs: usize, ns: usize, hns: usize, save: bool, b0: i32, nb: i32, T: i32, U: i32, backwards: bool, ldy: i32): void {
   const ub = <usize>U << 2;
   const w3: usize = ub * 3;
   const ldub = <usize>ldu << 2;
+  const yb = <usize>ldy << 2; // y rows (b, t) are ldy floats apart (U, or 2U for both directions' outputs side by side)
   const mt = (nb + 3) >> 2;
   const nt = ldu >> 3;
-  const tstride = <usize>T * ub; // y row stride between batch rows
+  const tstride = <usize>T * yb; // y row stride between batch rows
   for (let s = 0; s < T; s++) {
     const t = backwards ? T - 1 - s : s;
     const tp = backwards ? t + 1 : t - 1;
     // h_prev rows: h0 at the first step, else y at the previous time index.
-    const hprev0 = s == 0 ? h0 + <usize>b0 * ub : y + (<usize>b0 * T + tp) * ub;
+    const hprev0 = s == 0 ? h0 + <usize>b0 * ub : y + (<usize>b0 * T + tp) * yb;
     const hstride = s == 0 ? ub : tstride;
     sgemm(hprev0, hstride, 4, uk, ldub, hp, ldub, mt, nt, U, false, 0, 0);
     for (let bi = 0; bi < nb; bi++) {
@@ -421,7 +423,7 @@ export function gruSeqForward(xp: usize, uk: usize, ldu: i32, bh: usize, h0: usi
       const hrow = hp + <usize>bi * ldub;
       const prev = hprev0 + <usize>bi * hstride;
       const idx = (row * T + t) * ub;
-      const out = y + idx;
+      const out = y + (row * T + t) * yb;
       // z and r first (one run of 2U entries), over the product in place: a short loop whose
       // iterations the CPU overlaps, where one loop doing both sigmoids then the tanh that waits on
       // r was bound by that chain's latency ("gate passes" in docs/guides/performance.md).
@@ -509,21 +511,22 @@ export function gruPrevStates(y: usize, h0: usize, dst: usize, B: i32, T: i32, U
 }
 
 // The whole forward sequence of an LSTM (gates i, f, g, o) for batch rows [b0, b0 + nb), laid out
-// like gruSeqForward: xp [B T, 4U] (input projection, bias included), y and the cell state cs
-// [B T, U] batch-major by time index, uk [U, ldu] (ldu a multiple of 8 >= 4U), h0 and c0 [B, U],
+// like gruSeqForward: xp [B T, 4U] (input projection, bias included), y (rows ldy floats apart)
+// and the cell state cs [B T, U] batch-major by time index, uk [U, ldu] (ldu a multiple of 8 >= 4U), h0 and c0 [B, U],
 // hp this chunk's scratch [nb rounded up to 4, ldu]. When `save`, the activated gates gi, gf, gg,
 // go and tanh(c) at the same index as y, for the backward pass.
-export function lstmSeqForward(xp: usize, uk: usize, ldu: i32, h0: usize, c0: usize, y: usize, cs: usize, hp: usize, gi: usize, gf: usize, gg: usize, go: usize, tcs: usize, save: bool, b0: i32, nb: i32, T: i32, U: i32, backwards: bool): void {
+export function lstmSeqForward(xp: usize, uk: usize, ldu: i32, h0: usize, c0: usize, y: usize, cs: usize, hp: usize, gi: usize, gf: usize, gg: usize, go: usize, tcs: usize, save: bool, b0: i32, nb: i32, T: i32, U: i32, backwards: bool, ldy: i32): void {
   const ub = <usize>U << 2;
   const w4: usize = ub * 4;
   const ldub = <usize>ldu << 2;
+  const yb = <usize>ldy << 2; // y rows ldy floats apart, as in gruSeqForward
   const mt = (nb + 3) >> 2;
   const nt = ldu >> 3;
-  const tstride = <usize>T * ub;
+  const tstride = <usize>T * yb;
   for (let s = 0; s < T; s++) {
     const t = backwards ? T - 1 - s : s;
     const tp = backwards ? t + 1 : t - 1;
-    const hprev0 = s == 0 ? h0 + <usize>b0 * ub : y + (<usize>b0 * T + tp) * ub;
+    const hprev0 = s == 0 ? h0 + <usize>b0 * ub : y + (<usize>b0 * T + tp) * yb;
     const hstride = s == 0 ? ub : tstride;
     sgemm(hprev0, hstride, 4, uk, ldub, hp, ldub, mt, nt, U, false, 0, 0);
     for (let bi = 0; bi < nb; bi++) {
@@ -540,7 +543,7 @@ export function lstmSeqForward(xp: usize, uk: usize, ldu: i32, h0: usize, c0: us
         const c = f32x4.add(f32x4.mul(fg, v128.load(cprev + u)), f32x4.mul(ig, g));
         const tc = tanhv(c);
         v128.store(cs + idx + u, c);
-        v128.store(y + idx + u, f32x4.mul(og, tc));
+        v128.store(y + (row * T + t) * yb + u, f32x4.mul(og, tc));
         if (save) {
           v128.store(gi + idx + u, ig);
           v128.store(gf + idx + u, fg);

@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { fusedConv2d } from '../src/kernels/conv-bias.js';
 import { fusedConv2dResidual } from '../src/kernels/conv-residual.js';
 import { fusedConv2dTranspose } from '../src/kernels/conv-transpose.js';
-import { gruSequence } from '../src/kernels/recurrent.js';
+import { biGruSequence, gruSequence } from '../src/kernels/recurrent.js';
 import { gemmKernel, parallelThreads } from '../src/kernels/gemm.js';
 import { setPoolEnabled } from '../src/kernels/pool.js';
 import { setFlowsentryKernels } from '../src/kernels/switch.js';
@@ -68,10 +68,12 @@ export function buildBiGru(): { vars: tf.Variable[]; forward: (x: tf.Tensor3D) =
   const dense = glorot([2 * U, CLASSES], seed++);
   const denseBias = tf.variable(tf.zeros([CLASSES]));
   vars.push(dense, denseBias);
-  const run = (x: tf.Tensor3D, d: ReturnType<typeof dir>, goBackwards: boolean) =>
-    gruSequence({ x, kernel: d.kernel as tf.Tensor2D, recurrentKernel: d.recurrentKernel as tf.Tensor2D, inputBias: d.inputBias as tf.Tensor1D, recurrentBias: d.recurrentBias as tf.Tensor1D, goBackwards });
+  const weights = (d: ReturnType<typeof dir>) => ({ kernel: d.kernel as tf.Tensor2D, recurrentKernel: d.recurrentKernel as tf.Tensor2D, inputBias: d.inputBias as tf.Tensor1D, recurrentBias: d.recurrentBias as tf.Tensor1D });
+  const run = (x: tf.Tensor3D, d: ReturnType<typeof dir>, goBackwards: boolean) => gruSequence({ x, ...weights(d), goBackwards });
   const forward = (x: tf.Tensor3D) => {
-    const h1 = tf.concat([run(x, l1f, false), run(x, l1b, true)], 2);
+    // Layer 1 as one two-direction op (one call at inference; two ops and a concat while training);
+    // layer 2 as two ops, whose final states are sliced without a concat of the whole sequence.
+    const h1 = biGruSequence({ x, forward: weights(l1f), backward: weights(l1b) });
     const f2 = run(h1, l2f, false);
     const b2 = run(h1, l2b, true);
     const last = tf.concat([tf.squeeze(tf.slice(f2, [0, T - 1, 0], [-1, 1, -1]), [1]), tf.squeeze(tf.slice(b2, [0, 0, 0], [-1, 1, -1]), [1])], 1);

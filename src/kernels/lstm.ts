@@ -196,7 +196,7 @@ function lstmSequenceWasm(inputs: tf.Tensor[], d: ReturnType<typeof sequenceDims
       const b0 = c * rows;
       const hp = (oHp + c * (rows + 4) * W4) * 4;
       const k = [1, 2, 3, 4, 5, 6].map((i) => kept(i) * 4);
-      jobs.push([oXp * 4, oU * 4, W4, oH0 * 4, oC0 * 4, oY * 4, k[0]!, hp, k[1]!, k[2]!, k[3]!, k[4]!, k[5]!, save ? 1 : 0, b0, Math.min(rows, B - b0), T, U, bwd]);
+      jobs.push([oXp * 4, oU * 4, W4, oH0 * 4, oC0 * 4, oY * 4, k[0]!, hp, k[1]!, k[2]!, k[3]!, k[4]!, k[5]!, save ? 1 : 0, b0, Math.min(rows, B - b0), T, U, bwd, U]);
     }
     runParallel(w, 'lstmSeqForward', jobs, BT * U * W4);
     const value = tf.tensor3d(h.slice(oY, oY + BT * U), [B, T, U]);

@@ -49,3 +49,19 @@ export interface LstmSequenceArgs {
 
 /** Every hidden state of the sequence, `[batch, time, units]`, differentiable w.r.t. all tensor inputs. */
 export type RecurrentSequenceOp<A> = (args: A) => tf.Tensor3D;
+
+/** The weights of one direction of a GRU, as in {@link GruSequenceArgs}. */
+export type GruDirectionWeights = Pick<GruSequenceArgs, 'kernel' | 'recurrentKernel' | 'inputBias' | 'recurrentBias'>;
+
+/**
+ * Both directions of a bidirectional GRU layer over the same inputs, from zero states: the
+ * forward direction and the backward one (`goBackwards`), outputs side by side on the last axis.
+ */
+export interface BiGruSequenceArgs {
+  /** Inputs, `[batch, time, features]`. */
+  x: tf.Tensor3D;
+  /** The forward direction's weights. */
+  forward: GruDirectionWeights;
+  /** The backward direction's weights. */
+  backward: GruDirectionWeights;
+}

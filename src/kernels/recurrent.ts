@@ -1,12 +1,12 @@
 import 'flowsentry/register';
 import * as tf from '@tensorflow/tfjs-core';
-import { gruSequenceFused } from './gru.js';
+import { biGruInferenceFused, gruSequenceFused } from './gru.js';
 import { lstmSequenceFused } from './lstm.js';
 import { gruSequenceReference, lstmSequenceReference } from './recurrent-reference.js';
-import type { GruSequenceArgs, LstmSequenceArgs } from './recurrent-types.js';
+import type { BiGruSequenceArgs, GruSequenceArgs, LstmSequenceArgs } from './recurrent-types.js';
 import { flowsentryKernelsEnabled } from './state.js';
 
-export type { GruSequenceArgs, LstmSequenceArgs } from './recurrent-types.js';
+export type { BiGruSequenceArgs, GruDirectionWeights, GruSequenceArgs, LstmSequenceArgs } from './recurrent-types.js';
 
 /** Backends on which the fused sequence kernels run (they read tensors synchronously as Float32Arrays). */
 const FUSED_BACKENDS = new Set(['cpu']);
@@ -28,4 +28,21 @@ export function gruSequence(args: GruSequenceArgs): tf.Tensor3D {
 /** A whole LSTM sequence (see {@link LstmSequenceArgs}); dispatched like {@link gruSequence}. */
 export function lstmSequence(args: LstmSequenceArgs): tf.Tensor3D {
   return usesFusedRecurrentKernels() ? lstmSequenceFused(args) : lstmSequenceReference(args);
+}
+
+/**
+ * Both directions of a bidirectional GRU layer: `[batch, time, 2 * units]`, the forward direction's
+ * outputs then the backward direction's, the values of
+ * `tf.concat([gruSequence(forward), gruSequence({ ...backward, goBackwards: true })], 2)`, which it
+ * runs while gradients are recorded and on other backends. Outside a gradient scope on the cpu
+ * backend (inference; units a multiple of 8) it is one call: the inputs copied into the module once,
+ * both directions' chunks in one parallel job, each writing its half of the output rows in place.
+ */
+export function biGruSequence(args: BiGruSequenceArgs): tf.Tensor3D {
+  const { x, forward, backward } = args;
+  if (usesFusedRecurrentKernels()) {
+    const y = biGruInferenceFused(args);
+    if (y !== null) return y;
+  }
+  return tf.tidy(() => tf.concat([gruSequence({ x, ...forward }), gruSequence({ x, ...backward, goBackwards: true })], 2));
 }

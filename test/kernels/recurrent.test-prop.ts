@@ -3,7 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { gruSequenceFused } from '../../src/kernels/gru.js';
 import { lstmSequenceFused } from '../../src/kernels/lstm.js';
-import { gruSequence, usesFusedRecurrentKernels } from '../../src/kernels/recurrent.js';
+import { biGruSequence, gruSequence, usesFusedRecurrentKernels } from '../../src/kernels/recurrent.js';
+import { poolThreshold, setPoolThreshold } from '../../src/kernels/gemm.js';
+import { setPoolEnabled } from '../../src/kernels/pool.js';
 import { gruSequenceReference, lstmSequenceReference } from '../../src/kernels/recurrent-reference.js';
 import { setFlowsentryKernels } from '../../src/kernels/switch.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
@@ -165,4 +167,80 @@ test('bad shapes throw ShapeError naming the argument', () => {
   expect(() => gruSequenceFused({ x, kernel: k, recurrentKernel: r, inputBias: b, recurrentBias: b })).toThrow(/kernel/);
   expect(() => lstmSequenceFused({ x, kernel: tf.zeros([4, 16]) as tf.Tensor2D, recurrentKernel: r, bias: b })).toThrow(/recurrentKernel/);
   tf.dispose([x, k, r, b]);
+});
+
+const biDims = fc.record({
+  // Past 16 rows the sequence kernels split the batch into chunks (with the pool on).
+  batch: fc.oneof(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 17, max: 40 })),
+  time: fc.integer({ min: 1, max: 6 }),
+  features: fc.integer({ min: 1, max: 9 }),
+  // Multiples of 8 take the one-call path at inference; the others compose two ops and a concat.
+  units: fc.oneof(fc.constantFrom(8, 16), fc.integer({ min: 1, max: 9 })),
+  worker: fc.boolean(),
+  seed: fc.integer({ min: 0, max: 1e6 }),
+});
+
+function biGruArgs(d: { batch: number; time: number; features: number; units: number; seed: number }) {
+  const { batch: B, time: T, features: F, units: U, seed } = d;
+  const dir = (s: number) => ({
+    kernel: tf.randomNormal([F, 3 * U], 0, 0.6, 'float32', s) as tf.Tensor2D,
+    recurrentKernel: tf.randomNormal([U, 3 * U], 0, 0.6, 'float32', s + 1) as tf.Tensor2D,
+    inputBias: tf.randomNormal([3 * U], 0, 0.5, 'float32', s + 2) as tf.Tensor1D,
+    recurrentBias: tf.randomNormal([3 * U], 0, 0.5, 'float32', s + 3) as tf.Tensor1D,
+  });
+  return { x: tf.randomNormal([B, T, F], 0, 1, 'float32', seed) as tf.Tensor3D, forward: dir(seed + 10), backward: dir(seed + 20) };
+}
+
+const biTensors = (a: ReturnType<typeof biGruArgs>) => [a.x, ...Object.values(a.forward), ...Object.values(a.backward)];
+
+test.prop([biDims], { numRuns: 30 })(
+  'biGruSequence at inference equals the concat of the two directions (bit for bit) and the reference (1e-5), with and without the worker',
+  async (d) => {
+    const a = biGruArgs(d);
+    const threshold = poolThreshold();
+    setPoolEnabled(d.worker);
+    if (d.worker) setPoolThreshold(1);
+    try {
+      await expectNoLeaks(() => tf.dispose(biGruSequence(a)));
+      const y = biGruSequence(a);
+      const composed = tf.tidy(() => tf.concat([gruSequence({ x: a.x, ...a.forward }), gruSequence({ x: a.x, ...a.backward, goBackwards: true })], 2));
+      const ref = tf.tidy(() => tf.concat([gruSequenceReference({ x: a.x, ...a.forward }), gruSequenceReference({ x: a.x, ...a.backward, goBackwards: true })], 2));
+      expect(y.shape).toEqual([d.batch, d.time, 2 * d.units]);
+      expect(Array.from(y.dataSync())).toEqual(Array.from(composed.dataSync()));
+      expect(maxAbsDiff(y, ref)).toBeLessThan(1e-5);
+      tf.dispose([y, composed, ref]);
+    } finally {
+      setPoolThreshold(threshold);
+      setPoolEnabled(true);
+      tf.dispose(biTensors(a));
+    }
+  },
+);
+
+test('biGruSequence while gradients are recorded: the gradients of the two-op composition', async () => {
+  const a = biGruArgs({ batch: 3, time: 4, features: 5, units: 8, seed: 7 });
+  const inputs = biTensors(a);
+  const w = tf.randomNormal([3, 4, 16], 0, 1, 'float32', 9);
+  const pack = (t: tf.Tensor[]) => ({
+    x: t[0] as tf.Tensor3D,
+    forward: { kernel: t[1] as tf.Tensor2D, recurrentKernel: t[2] as tf.Tensor2D, inputBias: t[3] as tf.Tensor1D, recurrentBias: t[4] as tf.Tensor1D },
+    backward: { kernel: t[5] as tf.Tensor2D, recurrentKernel: t[6] as tf.Tensor2D, inputBias: t[7] as tf.Tensor1D, recurrentBias: t[8] as tf.Tensor1D },
+  });
+  const grads = () => tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(biGruSequence(pack(t)), w)))(inputs);
+  await expectNoLeaks(() => tf.dispose(grads()));
+  const got = grads();
+  const want = tf.grads((...t: tf.Tensor[]) => {
+    const p = pack(t);
+    return tf.sum(tf.mul(tf.concat([gruSequenceReference({ x: p.x, ...p.forward }), gruSequenceReference({ x: p.x, ...p.backward, goBackwards: true })], 2), w));
+  })(inputs);
+  got.forEach((g, i) => expect(maxAbsDiff(g, want[i]!)).toBeLessThan(1e-4));
+  tf.dispose([...got, ...want, ...inputs, w]);
+});
+
+test('biGruSequence rejects directions of different sizes with a ShapeError naming the argument', () => {
+  const a = biGruArgs({ batch: 2, time: 3, features: 4, units: 8, seed: 1 });
+  const b = biGruArgs({ batch: 2, time: 3, features: 4, units: 16, seed: 2 });
+  expect(() => biGruSequence({ x: a.x, forward: a.forward, backward: b.backward })).toThrow(/backward\.recurrentKernel/);
+  expect(() => biGruSequence({ x: a.x, forward: a.forward, backward: { ...a.backward, inputBias: b.backward.inputBias } })).toThrow(/backward\.inputBias/);
+  tf.dispose([...biTensors(a), ...biTensors(b)]);
 });

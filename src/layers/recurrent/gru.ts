@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../../errors.js';
-import { gruSequence } from '../../kernels/recurrent.js';
+import { biGruSequence, type GruDirectionWeights, gruSequence } from '../../kernels/recurrent.js';
 import { argsFromConfig, type DirectionWeights, StackedRecurrent, type StackedRecurrentArgs } from './stacked-recurrent.js';
 
 /** Options of {@link gru}: those of `torch.nn.GRU` (batch first), see {@link StackedRecurrentArgs}. */
@@ -46,9 +46,18 @@ export class GRU extends StackedRecurrent {
   }
 
   protected runDirection(x: tf.Tensor3D, weights: DirectionWeights, goBackwards: boolean): tf.Tensor3D {
+    return gruSequence({ x, ...this.gruWeights(weights), goBackwards });
+  }
+
+  /** Both directions in one op (one call at inference on the cpu backend; see `biGruSequence`). */
+  protected override runBidirectional(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor3D {
+    return biGruSequence({ x, forward: this.gruWeights(forward), backward: this.gruWeights(backward) });
+  }
+
+  private gruWeights(weights: DirectionWeights): GruDirectionWeights {
     const { kernel, recurrentKernel, biases } = this.read(weights);
     const [inputBias, recurrentBias] = biases as [tf.Tensor1D, tf.Tensor1D];
-    return gruSequence({ x, kernel, recurrentKernel, inputBias, recurrentBias, goBackwards });
+    return { kernel, recurrentKernel, inputBias, recurrentBias };
   }
 
   /** The constructor options as a JSON-serialisable dict, so `model.save()` / `tf.loadLayersModel()` can rebuild the layer. */

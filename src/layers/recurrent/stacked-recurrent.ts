@@ -119,6 +119,15 @@ export abstract class StackedRecurrent extends tfl.layers.Layer {
   /** Runs one direction over a whole sequence: `[batch, time, units]`, aligned with the input. */
   protected abstract runDirection(x: tf.Tensor3D, weights: DirectionWeights, goBackwards: boolean): tf.Tensor3D;
 
+  /**
+   * Runs both directions: `[batch, time, 2 units]`, forward then backward outputs on the last axis.
+   * This default concatenates two {@link runDirection} calls; a subclass with a two-direction op
+   * (the GRU's `biGruSequence`) overrides it.
+   */
+  protected runBidirectional(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor3D {
+    return tf.concat([this.runDirection(x, forward, false), this.runDirection(x, backward, true)], 2);
+  }
+
   constructor(args: StackedRecurrentArgs, bidirectional: boolean, defaultNamePrefix: string) {
     const layerArgs: LayerArgs = { name: args.name ?? defaultName(defaultNamePrefix) };
     if (args.trainable !== undefined) layerArgs.trainable = args.trainable;
@@ -225,8 +234,7 @@ export abstract class StackedRecurrent extends tfl.layers.Layer {
       for (let l = 0; l < this.numLayers; l += 1) {
         if (l > 0 && training && this.dropout > 0) h = tf.dropout(h, this.dropout, undefined, this.nextDropoutSeed()) as tf.Tensor3D;
         const weights = this.directionWeights[l] as DirectionWeights[];
-        const outputs = weights.map((w, d) => this.runDirection(h, w, d === 1));
-        h = outputs.length === 1 ? (outputs[0] as tf.Tensor3D) : tf.concat(outputs, 2);
+        h = weights.length === 1 ? this.runDirection(h, weights[0] as DirectionWeights, false) : this.runBidirectional(h, weights[0] as DirectionWeights, weights[1] as DirectionWeights);
       }
       if (this.returnSequences) return h;
       const [batch, time] = h.shape;
