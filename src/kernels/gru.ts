@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../errors.js';
 import { gruGatesBackwardSimd, gruGatesForwardSimd } from './gates.js';
 import { gemm, runParallel, simdHeap } from './gemm.js';
-import type { BiGruSequenceArgs, GruSequenceArgs } from './recurrent-types.js';
+import type { BiGruSequenceArgs, GruDirectionWeights, GruSequenceArgs } from './recurrent-types.js';
 import {
   backProjectInputs,
+  bidirectionalInference,
   chunkRows,
   gatherChunkRows,
   projectInHeap,
@@ -288,60 +289,26 @@ function gruBackwardWasm(
 /**
  * Both directions of a bidirectional GRU in one call, for inference (null while gradients are
  * recorded, without the SIMD module, or for units not a multiple of 8: the caller then composes
- * two sequence ops and a concat). The inputs are copied into the module once, both projections run
- * there, and the two directions' chunks are one parallel job whose kernels write the forward and
- * backward halves of each `[batch, time, 2 units]` output row in place (`ldy` = 2 units), so there
- * is no Concat and one copy out.
+ * two sequence ops and a concat); see {@link bidirectionalInference}.
  */
 export function biGruInferenceFused(args: BiGruSequenceArgs): tf.Tensor3D | null {
   const { x, forward: f, backward: b } = args;
   const d = sequenceDims('biGruSequence', x, f.kernel, f.recurrentKernel, 3);
+  const U = d.units;
   const db = sequenceDims('biGruSequence', x, b.kernel, b.recurrentKernel, 3);
-  const { batch: B, time: T, features: F, units: U } = d;
   if (db.units !== U) throw new ShapeError('biGruSequence: backward.recurrentKernel', `shape [${U}, ${3 * U}] (the forward direction's units)`, b.recurrentKernel);
   for (const [name, t] of [['forward.inputBias', f.inputBias], ['forward.recurrentBias', f.recurrentBias], ['backward.inputBias', b.inputBias], ['backward.recurrentBias', b.recurrentBias]] as const) {
     expectShape(`biGruSequence: ${name}`, t, [3 * U]);
   }
   if (recordingGradients() || U % 8 !== 0 || simdHeap(0) === null) return null;
-  const W3 = 3 * U;
-  const BT = B * T;
-  const Bp = Math.ceil(B / 4) * 4;
-  const BTp = Bp * T + 4; // rows read past the last chunk / tile are discarded
-  const rows = chunkRows(B, BT * U * W3);
-  const chunks = Math.ceil(B / rows);
-  // Layout (floats): x, then per direction W, U, bh, bi, xp; h0 (zeros, shared); y [B, T, 2U] with
-  // 4 batch rows of slack (the product tile reads past the last chunk); per job scratch.
-  const oX = 0;
-  const dirs = [f, b].map((w, i) => {
-    const base = oX + BTp * F + i * (F * W3 + U * W3 + 2 * W3 + BTp * W3);
-    const oW = base;
-    const oU = oW + F * W3;
-    const oBh = oU + U * W3;
-    const oBi = oBh + W3;
-    return { w, oW, oU, oBh, oBi, oXp: oBi + W3 };
+  const dir = (w: GruDirectionWeights) => ({
+    kernel: w.kernel.dataSync() as Float32Array,
+    recurrentKernel: w.recurrentKernel.dataSync() as Float32Array,
+    projectionBias: w.inputBias.dataSync() as Float32Array,
+    extra: w.recurrentBias.dataSync() as Float32Array,
   });
-  const oH0 = oX + BTp * F + 2 * (F * W3 + U * W3 + 2 * W3 + BTp * W3);
-  const oY = oH0 + Bp * U;
-  const oHp = oY + (Bp + 4) * T * 2 * U;
-  const s = simdHeap(oHp + 2 * chunks * (rows + 4) * W3);
-  if (s === null) return null;
-  const { w, h } = s;
-  h.set(x.dataSync() as Float32Array, oX);
-  h.fill(0, oH0, oH0 + Bp * U);
-  const jobs: number[][] = [];
-  dirs.forEach((dir, i) => {
-    h.set(dir.w.kernel.dataSync() as Float32Array, dir.oW);
-    h.set(dir.w.recurrentKernel.dataSync() as Float32Array, dir.oU);
-    h.set(dir.w.recurrentBias.dataSync() as Float32Array, dir.oBh);
-    h.set(dir.w.inputBias.dataSync() as Float32Array, dir.oBi);
-    projectInHeap(w, d, oX, dir.oW, dir.oBi, dir.oXp);
-    for (let c = 0; c < chunks; c++) {
-      const b0 = c * rows;
-      const hp = (oHp + (i * chunks + c) * (rows + 4) * W3) * 4;
-      // Nothing is saved (save = 0): the gate outputs' pointers are never written.
-      jobs.push([dir.oXp * 4, dir.oU * 4, W3, dir.oBh * 4, oH0 * 4, (oY + i * U) * 4, hp, 0, 0, 0, 0, 0, b0, Math.min(rows, B - b0), T, U, i, 2 * U]);
-    }
-  });
-  runParallel(w, 'gruSeqForward', jobs, 2 * BT * U * W3);
-  return tf.tensor3d(h.slice(oY, oY + BT * 2 * U), [B, T, 2 * U]);
+  // The recurrent bias is the direction's own region; nothing is saved (save = 0), so the gate
+  // outputs' pointers are never written.
+  return bidirectionalInference(d, x.dataSync() as Float32Array, [dir(f), dir(b)], 0, 'gruSeqForward', (r, backwards, b0, nb, hp) =>
+    [r.xp, r.recurrent, 3 * U, r.own, r.zeros, r.y, hp, 0, 0, 0, 0, 0, b0, nb, d.time, U, backwards, 2 * U]);
 }

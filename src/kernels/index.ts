@@ -1,7 +1,15 @@
 import 'flowsentry/register';
 
-export { biGruSequence, gruSequence, lstmSequence, usesFusedRecurrentKernels } from './recurrent.js';
-export type { BiGruSequenceArgs, GruDirectionWeights, GruSequenceArgs, LstmSequenceArgs, RecurrentSequenceOp } from './recurrent-types.js';
+export { biGruSequence, biLstmSequence, gruSequence, lstmSequence, usesFusedRecurrentKernels } from './recurrent.js';
+export type {
+  BiGruSequenceArgs,
+  BiLstmSequenceArgs,
+  GruDirectionWeights,
+  GruSequenceArgs,
+  LstmDirectionWeights,
+  LstmSequenceArgs,
+  RecurrentSequenceOp,
+} from './recurrent-types.js';
 export { fusedConv2d, type FusedConv2dArgs } from './conv-bias.js';
 export { fusedConv2dTranspose, type FusedConv2dTransposeArgs } from './conv-transpose.js';
 export { fusedConv2dResidual, type FusedConv2dResidualArgs } from './conv-residual.js';

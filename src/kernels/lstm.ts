@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ShapeError } from '../errors.js';
 import { gemm, runParallel, simdHeap } from './gemm.js';
-import type { LstmSequenceArgs } from './recurrent-types.js';
+import type { BiLstmSequenceArgs, LstmDirectionWeights, LstmSequenceArgs } from './recurrent-types.js';
 import {
   backProjectInputs,
+  bidirectionalInference,
   chunkRows,
   gatherChunkRows,
   keepCopy,
@@ -266,4 +268,29 @@ function lstmBackwardWasm(
   ];
   if (h0v !== null) grads.push(tf.tensor2d(gatherChunkRows(oDh, B, U, rows), [B, U]), tf.tensor2d(gatherChunkRows(oDc, B, U, rows), [B, U]));
   return grads;
+}
+
+/**
+ * Both directions of a bidirectional LSTM in one call, for inference (null while gradients are
+ * recorded, without the SIMD module, or for units not a multiple of 8); see
+ * {@link bidirectionalInference}. Each direction's cell states go to its own region.
+ */
+export function biLstmInferenceFused(args: BiLstmSequenceArgs): tf.Tensor3D | null {
+  const { x, forward: f, backward: b } = args;
+  const d = sequenceDims('biLstmSequence', x, f.kernel, f.recurrentKernel, 4);
+  const U = d.units;
+  const db = sequenceDims('biLstmSequence', x, b.kernel, b.recurrentKernel, 4);
+  if (db.units !== U) throw new ShapeError('biLstmSequence: backward.recurrentKernel', `shape [${U}, ${4 * U}] (the forward direction's units)`, b.recurrentKernel);
+  expectShape('biLstmSequence: forward.bias', f.bias, [4 * U]);
+  expectShape('biLstmSequence: backward.bias', b.bias, [4 * U]);
+  if (recordingGradients() || U % 8 !== 0 || simdHeap(0) === null) return null;
+  const dir = (w: LstmDirectionWeights) => ({
+    kernel: w.kernel.dataSync() as Float32Array,
+    recurrentKernel: w.recurrentKernel.dataSync() as Float32Array,
+    projectionBias: w.bias.dataSync() as Float32Array,
+    extra: null,
+  });
+  // The cell states in the direction's own region; nothing else is saved (save = 0).
+  return bidirectionalInference(d, x.dataSync() as Float32Array, [dir(f), dir(b)], d.batch * d.time * U, 'lstmSeqForward', (r, backwards, b0, nb, hp) =>
+    [r.xp, r.recurrent, 4 * U, r.zeros, r.zeros, r.y, r.own, hp, 0, 0, 0, 0, 0, 0, b0, nb, d.time, U, backwards, 2 * U]);
 }

@@ -65,3 +65,16 @@ export interface BiGruSequenceArgs {
   /** The backward direction's weights. */
   backward: GruDirectionWeights;
 }
+
+/** The weights of one direction of an LSTM, as in {@link LstmSequenceArgs}. */
+export type LstmDirectionWeights = Pick<LstmSequenceArgs, 'kernel' | 'recurrentKernel' | 'bias'>;
+
+/** Both directions of a bidirectional LSTM layer, as {@link BiGruSequenceArgs} for the GRU. */
+export interface BiLstmSequenceArgs {
+  /** Inputs, `[batch, time, features]`. */
+  x: tf.Tensor3D;
+  /** The forward direction's weights. */
+  forward: LstmDirectionWeights;
+  /** The backward direction's weights. */
+  backward: LstmDirectionWeights;
+}

@@ -1,12 +1,12 @@
 import 'flowsentry/register';
 import * as tf from '@tensorflow/tfjs-core';
 import { biGruInferenceFused, gruSequenceFused } from './gru.js';
-import { lstmSequenceFused } from './lstm.js';
+import { biLstmInferenceFused, lstmSequenceFused } from './lstm.js';
 import { gruSequenceReference, lstmSequenceReference } from './recurrent-reference.js';
-import type { BiGruSequenceArgs, GruSequenceArgs, LstmSequenceArgs } from './recurrent-types.js';
+import type { BiGruSequenceArgs, BiLstmSequenceArgs, GruSequenceArgs, LstmSequenceArgs } from './recurrent-types.js';
 import { flowsentryKernelsEnabled } from './state.js';
 
-export type { BiGruSequenceArgs, GruDirectionWeights, GruSequenceArgs, LstmSequenceArgs } from './recurrent-types.js';
+export type { BiGruSequenceArgs, BiLstmSequenceArgs, GruDirectionWeights, GruSequenceArgs, LstmDirectionWeights, LstmSequenceArgs } from './recurrent-types.js';
 
 /** Backends on which the fused sequence kernels run (they read tensors synchronously as Float32Arrays). */
 const FUSED_BACKENDS = new Set(['cpu']);
@@ -45,4 +45,18 @@ export function biGruSequence(args: BiGruSequenceArgs): tf.Tensor3D {
     if (y !== null) return y;
   }
   return tf.tidy(() => tf.concat([gruSequence({ x, ...forward }), gruSequence({ x, ...backward, goBackwards: true })], 2));
+}
+
+/**
+ * Both directions of a bidirectional LSTM layer: `[batch, time, 2 * units]`, the values of
+ * `tf.concat([lstmSequence(forward), lstmSequence({ ...backward, goBackwards: true })], 2)`;
+ * dispatched like {@link biGruSequence} (one call at inference on the cpu backend).
+ */
+export function biLstmSequence(args: BiLstmSequenceArgs): tf.Tensor3D {
+  const { x, forward, backward } = args;
+  if (usesFusedRecurrentKernels()) {
+    const y = biLstmInferenceFused(args);
+    if (y !== null) return y;
+  }
+  return tf.tidy(() => tf.concat([lstmSequence({ x, ...forward }), lstmSequence({ x, ...backward, goBackwards: true })], 2));
 }

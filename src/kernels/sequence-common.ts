@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../errors.js';
 import { columnSumsSimd } from './gates.js';
-import { gemm, gemmInHeap, type GemmModule, onReleaseGemmMemory, parallelThreads, poolThreshold, simdHeap } from './gemm.js';
+import { gemm, gemmInHeap, type GemmModule, onReleaseGemmMemory, parallelThreads, poolThreshold, runParallel, simdHeap } from './gemm.js';
 
 /** Sizes of a whole-sequence recurrent call. */
 export interface SequenceDims {
@@ -217,4 +217,84 @@ export function keepCopy(src: Float32Array): Float32Array {
 /** Gives a kept buffer back once its backward pass has read it (at most a few are held). */
 export function releaseKept(buf: Float32Array): void {
   if (keptFree.length < KEPT_FREE_MAX && !keptFree.includes(buf)) keptFree.push(buf);
+}
+
+/** One direction of {@link bidirectionalInference}: its weights, and the floats of its own region for the kernel. */
+export interface InferenceDirection {
+  /** Input weights `[features, gates * units]`. */
+  kernel: Float32Array;
+  /** Recurrent weights `[units, gates * units]`. */
+  recurrentKernel: Float32Array;
+  /** The bias the input projection adds, `[gates * units]`. */
+  projectionBias: Float32Array;
+  /** Values the kernel reads from its own region (the GRU's recurrent bias), or null. */
+  extra: Float32Array | null;
+}
+
+/** Byte offsets of one direction's regions, for the kernel's job arguments. */
+export interface DirectionRegions {
+  /** Input projection `[B T, gates U]` (bias included). */
+  xp: number;
+  /** Recurrent weights. */
+  recurrent: number;
+  /** The direction's own region (`extra` floats, then `scratch` floats). */
+  own: number;
+  /** Zeros `[B, U]` (initial state; shared). */
+  zeros: number;
+  /** This direction's half of the first output row. */
+  y: number;
+}
+
+/**
+ * Both directions of a bidirectional layer at inference, in one parallel job: x copied into the
+ * module once, each direction's input projection there, then every chunk of both directions'
+ * sequence kernel (`fn`) writing its half of the `[B, T, 2U]` output rows (ldy = 2U); one copy out.
+ * `scratch` floats per direction follow its `extra` values (the LSTM's cell states); `job` builds a
+ * chunk's arguments from the regions, the direction (1: backwards), the chunk's rows and its product
+ * scratch.
+ */
+export function bidirectionalInference(
+  d: SequenceDims, x: Float32Array, dirs: readonly [InferenceDirection, InferenceDirection], scratch: number,
+  fn: 'gruSeqForward' | 'lstmSeqForward', job: (r: DirectionRegions, backwards: number, b0: number, nb: number, hp: number) => number[],
+): tf.Tensor3D | null {
+  const { batch: B, time: T, features: F, units: U, gates: G } = d;
+  const W = G * U;
+  const BT = B * T;
+  const Bp = Math.ceil(B / 4) * 4;
+  const BTp = Bp * T + 4; // rows read past the last chunk / tile are discarded
+  const rows = chunkRows(B, BT * U * W);
+  const chunks = Math.ceil(B / rows);
+  const extra = dirs[0].extra?.length ?? 0;
+  // Layout (floats): x, per direction [W, U, projection bias, xp, own (extra, scratch)], zeros
+  // [Bp, U], y [B, T, 2U] with 4 batch rows of slack (the product tile reads past the last chunk),
+  // per job product scratch.
+  const span = F * W + U * W + W + BTp * W + extra + scratch;
+  const regions = [0, 1].map((i) => {
+    const oW = BTp * F + i * span;
+    return { oW, oU: oW + F * W, oB: oW + F * W + U * W, oXp: oW + F * W + U * W + W, own: oW + F * W + U * W + W + BTp * W };
+  });
+  const oZeros = BTp * F + 2 * span;
+  const oY = oZeros + Bp * U;
+  const oHp = oY + (Bp + 4) * T * 2 * U;
+  const s = simdHeap(oHp + 2 * chunks * (rows + 4) * W);
+  if (s === null) return null;
+  const { w, h } = s;
+  h.set(x, 0);
+  h.fill(0, oZeros, oZeros + Bp * U);
+  const jobs: number[][] = [];
+  dirs.forEach((dir, i) => {
+    const r = regions[i]!;
+    h.set(dir.kernel, r.oW);
+    h.set(dir.recurrentKernel, r.oU);
+    h.set(dir.projectionBias, r.oB);
+    if (dir.extra !== null) h.set(dir.extra, r.own);
+    projectInHeap(w, d, 0, r.oW, r.oB, r.oXp);
+    const at = { xp: r.oXp * 4, recurrent: r.oU * 4, own: r.own * 4, zeros: oZeros * 4, y: (oY + i * U) * 4 };
+    for (let c = 0; c < chunks; c++) {
+      const b0 = c * rows;
+      jobs.push(job(at, i, b0, Math.min(rows, B - b0), (oHp + (i * chunks + c) * (rows + 4) * W) * 4));
+    }
+  });
+  runParallel(w, fn, jobs, 2 * BT * U * W);
+  return tf.tensor3d(h.slice(oY, oY + BT * 2 * U), [B, T, 2 * U]);
 }

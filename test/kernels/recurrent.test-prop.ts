@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { gruSequenceFused } from '../../src/kernels/gru.js';
 import { lstmSequenceFused } from '../../src/kernels/lstm.js';
-import { biGruSequence, gruSequence, usesFusedRecurrentKernels } from '../../src/kernels/recurrent.js';
+import { biGruSequence, biLstmSequence, gruSequence, lstmSequence, usesFusedRecurrentKernels } from '../../src/kernels/recurrent.js';
+import type { BiGruSequenceArgs, BiLstmSequenceArgs, GruDirectionWeights, LstmDirectionWeights } from '../../src/kernels/recurrent-types.js';
 import { poolThreshold, setPoolThreshold } from '../../src/kernels/gemm.js';
 import { setPoolEnabled } from '../../src/kernels/pool.js';
 import { gruSequenceReference, lstmSequenceReference } from '../../src/kernels/recurrent-reference.js';
@@ -180,67 +181,90 @@ const biDims = fc.record({
   seed: fc.integer({ min: 0, max: 1e6 }),
 });
 
-function biGruArgs(d: { batch: number; time: number; features: number; units: number; seed: number }) {
+type BiDims = { batch: number; time: number; features: number; units: number; seed: number };
+
+/** x and both directions' weights of a bidirectional GRU (3 gate blocks) or LSTM (4, one bias). */
+function biInputs(gates: 3 | 4, d: BiDims) {
   const { batch: B, time: T, features: F, units: U, seed } = d;
-  const dir = (s: number) => ({
-    kernel: tf.randomNormal([F, 3 * U], 0, 0.6, 'float32', s) as tf.Tensor2D,
-    recurrentKernel: tf.randomNormal([U, 3 * U], 0, 0.6, 'float32', s + 1) as tf.Tensor2D,
-    inputBias: tf.randomNormal([3 * U], 0, 0.5, 'float32', s + 2) as tf.Tensor1D,
-    recurrentBias: tf.randomNormal([3 * U], 0, 0.5, 'float32', s + 3) as tf.Tensor1D,
-  });
+  const dir = (s: number) => {
+    const w = {
+      kernel: tf.randomNormal([F, gates * U], 0, 0.6, 'float32', s) as tf.Tensor2D,
+      recurrentKernel: tf.randomNormal([U, gates * U], 0, 0.6, 'float32', s + 1) as tf.Tensor2D,
+    };
+    const bias = (k: number) => tf.randomNormal([gates * U], 0, 0.5, 'float32', s + k) as tf.Tensor1D;
+    return gates === 3 ? { ...w, inputBias: bias(2), recurrentBias: bias(3) } : { ...w, bias: bias(2) };
+  };
   return { x: tf.randomNormal([B, T, F], 0, 1, 'float32', seed) as tf.Tensor3D, forward: dir(seed + 10), backward: dir(seed + 20) };
 }
-
-const biTensors = (a: ReturnType<typeof biGruArgs>) => [a.x, ...Object.values(a.forward), ...Object.values(a.backward)];
-
-test.prop([biDims], { numRuns: 30 })(
-  'biGruSequence at inference equals the concat of the two directions (bit for bit) and the reference (1e-5), with and without the worker',
-  async (d) => {
-    const a = biGruArgs(d);
-    const threshold = poolThreshold();
-    setPoolEnabled(d.worker);
-    if (d.worker) setPoolThreshold(1);
-    try {
-      await expectNoLeaks(() => tf.dispose(biGruSequence(a)));
-      const y = biGruSequence(a);
-      const composed = tf.tidy(() => tf.concat([gruSequence({ x: a.x, ...a.forward }), gruSequence({ x: a.x, ...a.backward, goBackwards: true })], 2));
-      const ref = tf.tidy(() => tf.concat([gruSequenceReference({ x: a.x, ...a.forward }), gruSequenceReference({ x: a.x, ...a.backward, goBackwards: true })], 2));
-      expect(y.shape).toEqual([d.batch, d.time, 2 * d.units]);
-      expect(Array.from(y.dataSync())).toEqual(Array.from(composed.dataSync()));
-      expect(maxAbsDiff(y, ref)).toBeLessThan(1e-5);
-      tf.dispose([y, composed, ref]);
-    } finally {
-      setPoolThreshold(threshold);
-      setPoolEnabled(true);
-      tf.dispose(biTensors(a));
-    }
+type BiInputs = ReturnType<typeof biInputs>;
+const biCases = [
+  {
+    name: 'GRU', gates: 3 as const,
+    bi: (a: BiInputs) => biGruSequence(a as unknown as BiGruSequenceArgs),
+    one: (a: BiInputs, backward: boolean) => gruSequence({ x: a.x, ...((backward ? a.backward : a.forward) as GruDirectionWeights), goBackwards: backward }),
+    reference: (a: BiInputs, backward: boolean) => gruSequenceReference({ x: a.x, ...((backward ? a.backward : a.forward) as GruDirectionWeights), goBackwards: backward }),
   },
-);
+  {
+    name: 'LSTM', gates: 4 as const,
+    bi: (a: BiInputs) => biLstmSequence(a as unknown as BiLstmSequenceArgs),
+    one: (a: BiInputs, backward: boolean) => lstmSequence({ x: a.x, ...((backward ? a.backward : a.forward) as LstmDirectionWeights), goBackwards: backward }),
+    reference: (a: BiInputs, backward: boolean) => lstmSequenceReference({ x: a.x, ...((backward ? a.backward : a.forward) as LstmDirectionWeights), goBackwards: backward }),
+  },
+];
+const biTensors = (a: BiInputs): tf.Tensor[] => [a.x, ...Object.values(a.forward), ...Object.values(a.backward)];
+/** Rebuilds the inputs from a flat list in biTensors' order (for tf.grads). */
+function biPack(a: BiInputs, t: tf.Tensor[]): BiInputs {
+  const keys = Object.keys(a.forward);
+  const dir = (o: number) => Object.fromEntries(keys.map((k, i) => [k, t[o + i]])) as BiInputs['forward'];
+  return { x: t[0] as tf.Tensor3D, forward: dir(1), backward: dir(1 + keys.length) };
+}
 
-test('biGruSequence while gradients are recorded: the gradients of the two-op composition', async () => {
-  const a = biGruArgs({ batch: 3, time: 4, features: 5, units: 8, seed: 7 });
-  const inputs = biTensors(a);
-  const w = tf.randomNormal([3, 4, 16], 0, 1, 'float32', 9);
-  const pack = (t: tf.Tensor[]) => ({
-    x: t[0] as tf.Tensor3D,
-    forward: { kernel: t[1] as tf.Tensor2D, recurrentKernel: t[2] as tf.Tensor2D, inputBias: t[3] as tf.Tensor1D, recurrentBias: t[4] as tf.Tensor1D },
-    backward: { kernel: t[5] as tf.Tensor2D, recurrentKernel: t[6] as tf.Tensor2D, inputBias: t[7] as tf.Tensor1D, recurrentBias: t[8] as tf.Tensor1D },
+describe.each(biCases)('bidirectional $name', (c) => {
+  test.prop([biDims], { numRuns: 25 })(
+    'at inference equals the concat of the two directions (bit for bit) and the reference (1e-5), with and without the worker',
+    async (d) => {
+      const a = biInputs(c.gates, d);
+      const threshold = poolThreshold();
+      setPoolEnabled(d.worker);
+      if (d.worker) setPoolThreshold(1);
+      try {
+        await expectNoLeaks(() => tf.dispose(c.bi(a)));
+        const y = c.bi(a);
+        const composed = tf.tidy(() => tf.concat([c.one(a, false), c.one(a, true)], 2));
+        const ref = tf.tidy(() => tf.concat([c.reference(a, false), c.reference(a, true)], 2));
+        expect(y.shape).toEqual([d.batch, d.time, 2 * d.units]);
+        expect(Array.from(y.dataSync())).toEqual(Array.from(composed.dataSync()));
+        expect(maxAbsDiff(y, ref)).toBeLessThan(1e-5);
+        tf.dispose([y, composed, ref]);
+      } finally {
+        setPoolThreshold(threshold);
+        setPoolEnabled(true);
+        tf.dispose(biTensors(a));
+      }
+    },
+  );
+
+  it('while gradients are recorded: the gradients of the reference composition, no leaks', async () => {
+    const a = biInputs(c.gates, { batch: 3, time: 4, features: 5, units: 8, seed: 7 });
+    const inputs = biTensors(a);
+    const w = tf.randomNormal([3, 4, 16], 0, 1, 'float32', 9);
+    const grads = () => tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(c.bi(biPack(a, t)), w)))(inputs);
+    await expectNoLeaks(() => tf.dispose(grads()));
+    const got = grads();
+    const want = tf.grads((...t: tf.Tensor[]) => {
+      const p = biPack(a, t);
+      return tf.sum(tf.mul(tf.concat([c.reference(p, false), c.reference(p, true)], 2), w));
+    })(inputs);
+    got.forEach((g, i) => expect(maxAbsDiff(g, want[i]!)).toBeLessThan(1e-4));
+    tf.dispose([...got, ...want, ...inputs, w]);
   });
-  const grads = () => tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(biGruSequence(pack(t)), w)))(inputs);
-  await expectNoLeaks(() => tf.dispose(grads()));
-  const got = grads();
-  const want = tf.grads((...t: tf.Tensor[]) => {
-    const p = pack(t);
-    return tf.sum(tf.mul(tf.concat([gruSequenceReference({ x: p.x, ...p.forward }), gruSequenceReference({ x: p.x, ...p.backward, goBackwards: true })], 2), w));
-  })(inputs);
-  got.forEach((g, i) => expect(maxAbsDiff(g, want[i]!)).toBeLessThan(1e-4));
-  tf.dispose([...got, ...want, ...inputs, w]);
-});
 
-test('biGruSequence rejects directions of different sizes with a ShapeError naming the argument', () => {
-  const a = biGruArgs({ batch: 2, time: 3, features: 4, units: 8, seed: 1 });
-  const b = biGruArgs({ batch: 2, time: 3, features: 4, units: 16, seed: 2 });
-  expect(() => biGruSequence({ x: a.x, forward: a.forward, backward: b.backward })).toThrow(/backward\.recurrentKernel/);
-  expect(() => biGruSequence({ x: a.x, forward: a.forward, backward: { ...a.backward, inputBias: b.backward.inputBias } })).toThrow(/backward\.inputBias/);
-  tf.dispose([...biTensors(a), ...biTensors(b)]);
+  it('rejects directions of different sizes with a ShapeError naming the argument', () => {
+    const a = biInputs(c.gates, { batch: 2, time: 3, features: 4, units: 8, seed: 1 });
+    const b = biInputs(c.gates, { batch: 2, time: 3, features: 4, units: 16, seed: 2 });
+    expect(() => c.bi({ ...a, backward: b.backward })).toThrow(/backward\.recurrentKernel/);
+    const biasKey = c.gates === 3 ? 'inputBias' : 'bias';
+    expect(() => c.bi({ ...a, backward: { ...a.backward, [biasKey]: (b.backward as Record<string, tf.Tensor>)[biasKey] } as BiInputs['backward'] })).toThrow(new RegExp(`backward\\.${biasKey}`));
+    tf.dispose([...biTensors(a), ...biTensors(b)]);
+  });
 });

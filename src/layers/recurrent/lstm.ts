@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../../errors.js';
-import { lstmSequence } from '../../kernels/recurrent.js';
+import { biLstmSequence, type LstmDirectionWeights, lstmSequence } from '../../kernels/recurrent.js';
 import { argsFromConfig, type DirectionWeights, StackedRecurrent, type StackedRecurrentArgs } from './stacked-recurrent.js';
 
 /** Options of {@link lstm}: those of `torch.nn.LSTM` (batch first), see {@link StackedRecurrentArgs}. */
@@ -36,8 +36,17 @@ export class LSTM extends StackedRecurrent {
   }
 
   protected runDirection(x: tf.Tensor3D, weights: DirectionWeights, goBackwards: boolean): tf.Tensor3D {
+    return lstmSequence({ x, ...this.lstmWeights(weights), goBackwards });
+  }
+
+  /** Both directions in one op (one call at inference on the cpu backend; see `biLstmSequence`). */
+  protected override runBidirectional(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor3D {
+    return biLstmSequence({ x, forward: this.lstmWeights(forward), backward: this.lstmWeights(backward) });
+  }
+
+  private lstmWeights(weights: DirectionWeights): LstmDirectionWeights {
     const { kernel, recurrentKernel, biases } = this.read(weights);
-    return lstmSequence({ x, kernel, recurrentKernel, bias: biases[0] as tf.Tensor1D, goBackwards });
+    return { kernel, recurrentKernel, bias: biases[0] as tf.Tensor1D };
   }
 
   /**
