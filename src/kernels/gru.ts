@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '../errors.js';
 import { gruGatesBackwardSimd, gruGatesForwardSimd } from './gates.js';
 import { gemm, runParallel, simdHeap } from './gemm.js';
 import type { BiGruSequenceArgs, GruDirectionWeights, GruSequenceArgs } from './recurrent-types.js';
 import {
   backProjectInputs,
+  bidirectionalDims,
   bidirectionalInference,
+  bidirectionalInferenceApplies,
   chunkRows,
   gatherChunkRows,
   projectInHeap,
@@ -293,14 +294,12 @@ function gruBackwardWasm(
  */
 export function biGruInferenceFused(args: BiGruSequenceArgs): tf.Tensor3D | null {
   const { x, forward: f, backward: b } = args;
-  const d = sequenceDims('biGruSequence', x, f.kernel, f.recurrentKernel, 3);
+  const d = bidirectionalDims('biGruSequence', x, f, b, 3);
   const U = d.units;
-  const db = sequenceDims('biGruSequence', x, b.kernel, b.recurrentKernel, 3);
-  if (db.units !== U) throw new ShapeError('biGruSequence: backward.recurrentKernel', `shape [${U}, ${3 * U}] (the forward direction's units)`, b.recurrentKernel);
   for (const [name, t] of [['forward.inputBias', f.inputBias], ['forward.recurrentBias', f.recurrentBias], ['backward.inputBias', b.inputBias], ['backward.recurrentBias', b.recurrentBias]] as const) {
     expectShape(`biGruSequence: ${name}`, t, [3 * U]);
   }
-  if (recordingGradients() || U % 8 !== 0 || simdHeap(0) === null) return null;
+  if (!bidirectionalInferenceApplies(d)) return null;
   const dir = (w: GruDirectionWeights) => ({
     kernel: w.kernel.dataSync() as Float32Array,
     recurrentKernel: w.recurrentKernel.dataSync() as Float32Array,

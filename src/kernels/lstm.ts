@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ShapeError } from '../errors.js';
 import { gemm, runParallel, simdHeap } from './gemm.js';
 import type { BiLstmSequenceArgs, LstmDirectionWeights, LstmSequenceArgs } from './recurrent-types.js';
 import {
   backProjectInputs,
+  bidirectionalDims,
   bidirectionalInference,
+  bidirectionalInferenceApplies,
   chunkRows,
   gatherChunkRows,
   keepCopy,
@@ -277,13 +278,11 @@ function lstmBackwardWasm(
  */
 export function biLstmInferenceFused(args: BiLstmSequenceArgs): tf.Tensor3D | null {
   const { x, forward: f, backward: b } = args;
-  const d = sequenceDims('biLstmSequence', x, f.kernel, f.recurrentKernel, 4);
+  const d = bidirectionalDims('biLstmSequence', x, f, b, 4);
   const U = d.units;
-  const db = sequenceDims('biLstmSequence', x, b.kernel, b.recurrentKernel, 4);
-  if (db.units !== U) throw new ShapeError('biLstmSequence: backward.recurrentKernel', `shape [${U}, ${4 * U}] (the forward direction's units)`, b.recurrentKernel);
   expectShape('biLstmSequence: forward.bias', f.bias, [4 * U]);
   expectShape('biLstmSequence: backward.bias', b.bias, [4 * U]);
-  if (recordingGradients() || U % 8 !== 0 || simdHeap(0) === null) return null;
+  if (!bidirectionalInferenceApplies(d)) return null;
   const dir = (w: LstmDirectionWeights) => ({
     kernel: w.kernel.dataSync() as Float32Array,
     recurrentKernel: w.recurrentKernel.dataSync() as Float32Array,

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { biGruInferenceFused, gruSequenceFused } from './gru.js';
 import { biLstmInferenceFused, lstmSequenceFused } from './lstm.js';
 import { gruSequenceReference, lstmSequenceReference } from './recurrent-reference.js';
-import type { BiGruSequenceArgs, BiLstmSequenceArgs, GruSequenceArgs, LstmSequenceArgs } from './recurrent-types.js';
+import type { BiGruSequenceArgs, BiLstmSequenceArgs, GruDirectionWeights, GruSequenceArgs, LstmDirectionWeights, LstmSequenceArgs } from './recurrent-types.js';
 import { flowsentryKernelsEnabled } from './state.js';
 
 export type { BiGruSequenceArgs, BiLstmSequenceArgs, GruDirectionWeights, GruSequenceArgs, LstmDirectionWeights, LstmSequenceArgs } from './recurrent-types.js';
@@ -39,12 +39,7 @@ export function lstmSequence(args: LstmSequenceArgs): tf.Tensor3D {
  * both directions' chunks in one parallel job, each writing its half of the output rows in place.
  */
 export function biGruSequence(args: BiGruSequenceArgs): tf.Tensor3D {
-  const { x, forward, backward } = args;
-  if (usesFusedRecurrentKernels()) {
-    const y = biGruInferenceFused(args);
-    if (y !== null) return y;
-  }
-  return tf.tidy(() => tf.concat([gruSequence({ x, ...forward }), gruSequence({ x, ...backward, goBackwards: true })], 2));
+  return bidirectional<BiGruSequenceArgs, GruDirectionWeights>(args, biGruInferenceFused, (x, w, goBackwards) => gruSequence({ x, ...w, goBackwards }));
 }
 
 /**
@@ -53,10 +48,16 @@ export function biGruSequence(args: BiGruSequenceArgs): tf.Tensor3D {
  * dispatched like {@link biGruSequence} (one call at inference on the cpu backend).
  */
 export function biLstmSequence(args: BiLstmSequenceArgs): tf.Tensor3D {
-  const { x, forward, backward } = args;
+  return bidirectional<BiLstmSequenceArgs, LstmDirectionWeights>(args, biLstmInferenceFused, (x, w, goBackwards) => lstmSequence({ x, ...w, goBackwards }));
+}
+
+/** The one-call inference path where it applies (non-null), else the concat of the two directions' ops. */
+function bidirectional<A extends { x: tf.Tensor3D; forward: W; backward: W }, W>(
+  args: A, fused: (a: A) => tf.Tensor3D | null, one: (x: tf.Tensor3D, w: W, goBackwards: boolean) => tf.Tensor3D,
+): tf.Tensor3D {
   if (usesFusedRecurrentKernels()) {
-    const y = biLstmInferenceFused(args);
+    const y = fused(args);
     if (y !== null) return y;
   }
-  return tf.tidy(() => tf.concat([lstmSequence({ x, ...forward }), lstmSequence({ x, ...backward, goBackwards: true })], 2));
+  return tf.tidy(() => tf.concat([one(args.x, args.forward, false), one(args.x, args.backward, true)], 2));
 }

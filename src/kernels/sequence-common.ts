@@ -219,6 +219,26 @@ export function releaseKept(buf: Float32Array): void {
   if (keptFree.length < KEPT_FREE_MAX && !keptFree.includes(buf)) keptFree.push(buf);
 }
 
+/**
+ * Shape checks of a two-direction call: each direction's weights against x (as
+ * {@link sequenceDims}), and the backward direction's units equal to the forward one's.
+ */
+export function bidirectionalDims(
+  op: string, x: tf.Tensor, forward: { kernel: tf.Tensor; recurrentKernel: tf.Tensor }, backward: { kernel: tf.Tensor; recurrentKernel: tf.Tensor }, gates: number,
+): SequenceDims {
+  const d = sequenceDims(op, x, forward.kernel, forward.recurrentKernel, gates);
+  const U = d.units;
+  if (sequenceDims(op, x, backward.kernel, backward.recurrentKernel, gates).units !== U) {
+    throw new ShapeError(`${op}: backward.recurrentKernel`, `shape [${U}, ${gates * U}] (the forward direction's units)`, backward.recurrentKernel);
+  }
+  return d;
+}
+
+/** True when {@link bidirectionalInference} runs: no gradient being recorded, units a multiple of 8, the SIMD module present. */
+export function bidirectionalInferenceApplies(d: SequenceDims): boolean {
+  return !recordingGradients() && d.units % 8 === 0 && simdHeap(0) !== null;
+}
+
 /** One direction of {@link bidirectionalInference}: its weights, and the floats of its own region for the kernel. */
 export interface InferenceDirection {
   /** Input weights `[features, gates * units]`. */
