@@ -259,6 +259,20 @@ describe.each(biCases)('bidirectional $name', (c) => {
     tf.dispose([...got, ...want, ...inputs, w]);
   });
 
+  it('with flowsentry kernels off (as on every other backend) runs the reference composition', () => {
+    const a = biInputs(c.gates, { batch: 2, time: 3, features: 4, units: 8, seed: 5 });
+    setFlowsentryKernels(false);
+    try {
+      const y = c.bi(a);
+      const ref = tf.tidy(() => tf.concat([c.reference(a, false), c.reference(a, true)], 2));
+      expect(Array.from(y.dataSync())).toEqual(Array.from(ref.dataSync()));
+      tf.dispose([y, ref]);
+    } finally {
+      setFlowsentryKernels(true);
+      tf.dispose(biTensors(a));
+    }
+  });
+
   it('rejects directions of different sizes with a ShapeError naming the argument', () => {
     const a = biInputs(c.gates, { batch: 2, time: 3, features: 4, units: 8, seed: 1 });
     const b = biInputs(c.gates, { batch: 2, time: 3, features: 4, units: 16, seed: 2 });
