@@ -2,7 +2,7 @@ import 'flowsentry/register';
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError } from '../errors.js';
 import { SIMD_MIN, simdHeap } from './gemm.js';
-import { fusedConvPath, reluBiasGrad } from './conv-grad.js';
+import { ownCpuPath, reluBiasGrad } from './conv-grad.js';
 
 /**
  * `relu(a + b)` for two tensors of the same shape in one op: a residual block's output when batch
@@ -22,7 +22,7 @@ import { fusedConvPath, reluBiasGrad } from './conv-grad.js';
  */
 export function addRelu<T extends tf.Tensor>(a: T, b: T): T {
   if (b.rank !== a.rank || b.shape.some((d, i) => d !== a.shape[i])) throw new ShapeError('b', `the shape of a, [${a.shape.join(', ')}]`, b);
-  if (!fusedConvPath(a, b)) return tf.tidy(() => tf.relu(tf.add(a, b))) as T;
+  if (!ownCpuPath(a, b)) return tf.tidy(() => tf.relu(tf.add(a, b))) as T;
   const op = tf.customGrad(((at: tf.Tensor, bt: tf.Tensor, save: tf.GradSaveFunc) => {
     const y = tf.tensor(addReluValues(at.dataSync() as Float32Array, bt.dataSync() as Float32Array), at.shape, 'float32');
     save([y]);

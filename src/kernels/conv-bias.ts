@@ -2,7 +2,7 @@ import 'flowsentry/register';
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError, ValueError } from '../errors.js';
 import { convInfoFor } from './conv.js';
-import { convValues, fusedConvOp, fusedConvPath } from './conv-grad.js';
+import { convValues, fusedConvOp, ownCpuPath } from './conv-grad.js';
 
 /** Options of {@link fusedConv2d}: those of `tf.fused.conv2d` for NHWC without dilation. */
 export interface FusedConv2dArgs {
@@ -60,7 +60,7 @@ export function fusedConv2d(args: FusedConv2dArgs): tf.Tensor4D {
   if (pad !== 'same' && pad !== 'valid' && !explicit) throw new ValueError('pad', "'valid', 'same' or [[0, 0], [top, bottom], [left, right], [0, 0]]", pad);
   const c = convInfoFor(x.shape, filter.shape, { strides, pad });
   if (c === null) throw new ValueError('pad', "'valid', 'same' or explicit padding", pad);
-  if (!fusedConvPath(x, filter, bias)) {
+  if (!ownCpuPath(x, filter, bias)) {
     if (bias === undefined && activation === 'linear') return tf.conv2d(x, filter, strides, pad);
     return tf.fused.conv2d({ x, filter, strides, pad, activation, ...(bias === undefined ? {} : { bias }) });
   }

@@ -6,12 +6,12 @@ import { columnSums } from './sequence-common.js';
 import { flowsentryKernelsEnabled } from './state.js';
 
 /**
- * True when a fused convolution op runs its own cpu path (forward on our kernels, gradient by
- * {@link reluBiasGrad} and the convolution gradients on Float32Arrays): the embedded cpu backend
- * with flowsentry's kernels on and float32 operands. Everywhere else the op is the tfjs
- * composition, so every other backend gives what tfjs gives.
+ * True when one of flowsentry's fused ops (the fused convolutions, `addRelu`) runs its own cpu path
+ * (forward on our kernels, gradient by {@link reluBiasGrad} and, for a convolution, its gradients
+ * on Float32Arrays): the embedded cpu backend with flowsentry's kernels on and float32 operands.
+ * Everywhere else the op is the tfjs composition, so every other backend gives what tfjs gives.
  */
-export function fusedConvPath(...tensors: (tf.Tensor | undefined)[]): boolean {
+export function ownCpuPath(...tensors: (tf.Tensor | undefined)[]): boolean {
   return flowsentryKernelsEnabled() && tf.getBackend() === 'cpu' && tensors.every((t) => t === undefined || t.dtype === 'float32');
 }
 
@@ -88,7 +88,7 @@ export function convTransposeValues(c: tf.backend_util.Conv2DInfo): ConvValues {
 
 /**
  * `activation(op(x, filter) + bias (+ residual))` as one differentiable op on the cpu backend (the
- * callers check {@link fusedConvPath}): the forward in the SIMD module with its epilogue, keeping
+ * callers check {@link ownCpuPath}): the forward in the SIMD module with its epilogue, keeping
  * the output; the gradient masks dy by output > 0 and sums the bias gradient in one pass
  * ({@link reluBiasGrad}), then runs `values.backward` on it. The residual's gradient is the masked
  * dy. Gradients are first order (computed on the values).

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError, ValueError } from '../errors.js';
 import { convInfoFor } from './conv.js';
 import { checkArgs } from './conv-bias.js';
-import { convValues, fusedConvOp, fusedConvPath } from './conv-grad.js';
+import { convValues, fusedConvOp, ownCpuPath } from './conv-grad.js';
 
 /** Options of {@link fusedConv2dResidual}: those of `tf.fused.conv2d` (NHWC, no dilation) plus the residual. */
 export interface FusedConv2dResidualArgs {
@@ -50,7 +50,7 @@ export function fusedConv2dResidual(args: FusedConv2dResidualArgs): tf.Tensor4D 
   if (c === null) throw new ValueError('pad', "'valid' or 'same'", pad);
   const outShape = [c.batchSize, c.outHeight, c.outWidth, c.outChannels];
   if (residual.rank !== 4 || residual.shape.some((d, i) => d !== outShape[i])) throw new ShapeError('residual', `shape [${outShape.join(', ')}] (the convolution's output)`, residual);
-  if (fusedConvPath(x, filter, bias, residual)) return fusedConvOp(convValues(c), outShape as [number, number, number, number], activation === 'relu', x, filter, bias, residual);
+  if (ownCpuPath(x, filter, bias, residual)) return fusedConvOp(convValues(c), outShape as [number, number, number, number], activation === 'relu', x, filter, bias, residual);
   return tf.tidy(() => {
     const y = bias === undefined ? tf.conv2d(x, filter, strides, pad) : tf.fused.conv2d({ x, filter, strides, pad, bias });
     const sum = tf.add<tf.Tensor4D>(y, residual);

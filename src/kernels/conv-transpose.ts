@@ -2,7 +2,7 @@ import 'flowsentry/register';
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError, ValueError } from '../errors.js';
 import { convInfoFor } from './conv.js';
-import { convTransposeValues, fusedConvOp, fusedConvPath } from './conv-grad.js';
+import { convTransposeValues, fusedConvOp, ownCpuPath } from './conv-grad.js';
 
 /**
  * Options of {@link fusedConv2dTranspose}: those of `tf.conv2dTranspose`, plus a bias and an
@@ -58,7 +58,7 @@ export function fusedConv2dTranspose(args: FusedConv2dTransposeArgs): tf.Tensor4
   if (c === null || c.outHeight !== x.shape[1] || c.outWidth !== x.shape[2]) {
     throw new ShapeError('x', `height and width [${c?.outHeight}, ${c?.outWidth}] (the convolution of outputShape)`, x);
   }
-  if (fusedConvPath(x, filter, bias)) return fusedConvOp(convTransposeValues(c), outputShape, activation === 'relu', x, filter, bias);
+  if (ownCpuPath(x, filter, bias)) return fusedConvOp(convTransposeValues(c), outputShape, activation === 'relu', x, filter, bias);
   return tf.tidy(() => {
     const y = tf.conv2dTranspose(x, filter, outputShape, strides, pad);
     const yb: tf.Tensor4D = bias === undefined ? y : tf.add(y, bias);
