@@ -233,17 +233,34 @@ export abstract class StackedRecurrent extends tfl.layers.Layer {
       let h = x as tf.Tensor3D;
       for (let l = 0; l < this.numLayers; l += 1) {
         if (l > 0 && training && this.dropout > 0) h = tf.dropout(h, this.dropout, undefined, this.nextDropoutSeed()) as tf.Tensor3D;
-        const weights = this.directionWeights[l] as DirectionWeights[];
-        h = weights.length === 1 ? this.runDirection(h, weights[0] as DirectionWeights, false) : this.runBidirectional(h, weights[0] as DirectionWeights, weights[1] as DirectionWeights);
+        const [forward, backward] = this.directionWeights[l] as [DirectionWeights, DirectionWeights?];
+        if (backward === undefined) {
+          h = this.runDirection(h, forward, false);
+        } else if (training && !this.returnSequences && l === this.numLayers - 1) {
+          // Training, last layer, final states only: slice them from each direction's outputs
+          // instead of concatenating whole sequences (a Concat, and a SplitV in the gradient).
+          // Inference takes the two-direction op (one call on the cpu backend). Same values.
+          return this.finalStates(this.runDirection(h, forward, false), 0, this.runDirection(h, backward, true), 0);
+        } else {
+          h = this.runBidirectional(h, forward, backward);
+        }
       }
       if (this.returnSequences) return h;
-      const [batch, time] = h.shape;
-      const forward = tf.slice(h, [0, time - 1, 0], [batch, 1, this.units]);
-      if (!this.bidirectional) return tf.reshape(forward, [batch, this.units]);
-      // The backward direction's final state is its output at the first time step.
-      const backward = tf.slice(h, [0, 0, this.units], [batch, 1, this.units]);
-      return tf.reshape(tf.concat([forward, backward], 2), [batch, 2 * this.units]);
+      return this.bidirectional ? this.finalStates(h, 0, h, this.units) : this.finalStates(h, 0);
     });
+  }
+
+  /**
+   * The final state `[batch, units]` of the forward direction (its output at the last time step,
+   * `units` channels from `forwardAt`), with, when given, the backward direction's (its output at
+   * the first time step, from `backwardAt`) after it: `[batch, 2 units]`.
+   */
+  private finalStates(forward: tf.Tensor3D, forwardAt: number, backward?: tf.Tensor3D, backwardAt = 0): tf.Tensor2D {
+    const [batch, time] = forward.shape;
+    const f = tf.slice(forward, [0, time - 1, forwardAt], [batch, 1, this.units]);
+    if (backward === undefined) return tf.reshape(f, [batch, this.units]);
+    const b = tf.slice(backward, [0, 0, backwardAt], [batch, 1, this.units]);
+    return tf.reshape(tf.concat([f, b], 2), [batch, 2 * this.units]);
   }
 
   private nextDropoutSeed(): number | undefined {

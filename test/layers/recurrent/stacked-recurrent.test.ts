@@ -122,3 +122,23 @@ describe('training end to end', () => {
     model.dispose();
   });
 });
+
+describe('bidirectional final states: training slices each direction, inference runs the two-direction op', () => {
+  // units 8: the two-direction op is one call at inference on the cpu backend.
+  it.each([
+    ['BiGRU', () => biGru({ units: 8, numLayers: 2, seed: 4 })],
+    ['BiLSTM', () => biLstm({ units: 8, numLayers: 2, seed: 4 })],
+  ])('%s: the same values and input gradients in both modes, no leaks', async (_name, make) => {
+    const layer = make();
+    const x = tf.randomNormal([5, 6, 3], 0, 1, 'float32', 2);
+    const run = (training: boolean) => tf.tidy(() => Array.from((layer.apply(x, { training }) as tf.Tensor).dataSync()));
+    const inference = run(false);
+    expect(inference).toHaveLength(5 * 16);
+    expect(run(true)).toEqual(inference);
+    const grad = (training: boolean) => tf.tidy(() => Array.from(tf.grad((xi: tf.Tensor) => tf.sum(tf.square(layer.apply(xi, { training }) as tf.Tensor)))(x).dataSync()));
+    expect(grad(true)).toEqual(grad(false));
+    await expectNoLeaks(() => tf.dispose(layer.apply(x, { training: true }) as tf.Tensor));
+    await expectNoLeaks(() => tf.dispose(tf.grad((xi: tf.Tensor) => tf.sum(layer.apply(xi, { training: true }) as tf.Tensor))(x)));
+    x.dispose();
+  });
+});
