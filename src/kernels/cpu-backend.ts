@@ -29,6 +29,8 @@ export const OVERRIDDEN_KERNELS = [
   'PadV2',
   'Transpose',
   'Concat',
+  'MaxPool',
+  'MaxPoolGrad',
 ] as const;
 
 /**
