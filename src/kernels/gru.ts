@@ -4,6 +4,10 @@ import { gemm, runParallel, simdHeap } from './gemm.js';
 import type { BiGruSequenceArgs, GruDirectionWeights, GruSequenceArgs } from './recurrent-types.js';
 import {
   backProjectInputs,
+  padColumns,
+  padGateColumns,
+  paddedUnits,
+  padRows,
   bidirectionalDims,
   bidirectionalInference,
   bidirectionalInferenceApplies,
@@ -36,7 +40,16 @@ export function gruSequenceFused(args: GruSequenceArgs): tf.Tensor3D {
   const backwards = args.goBackwards ?? false;
   const inputs: tf.Tensor[] = [x, kernel, recurrentKernel, inputBias, recurrentBias];
   if (initialState !== undefined) inputs.push(initialState);
-  if (U % 8 === 0 && simdHeap(0) !== null) return gruSequenceWasm(inputs, d, backwards, initialState !== undefined);
+  if (simdHeap(0) !== null) {
+    if (U % 8 === 0) return gruSequenceWasm(inputs, d, backwards, initialState !== undefined);
+    // Other unit counts: the same kernel on units padded to a multiple of 8 (see padGateColumns).
+    const Up = paddedUnits(U);
+    return tf.tidy(() => {
+      const padded = [x, padGateColumns(kernel, 3, U, Up), padRows(padGateColumns(recurrentKernel, 3, U, Up), Up), padGateColumns(inputBias, 3, U, Up), padGateColumns(recurrentBias, 3, U, Up)];
+      if (initialState !== undefined) padded.push(padColumns(initialState, Up));
+      return tf.slice(gruSequenceWasm(padded, { ...d, units: Up }, backwards, initialState !== undefined), [0, 0, 0], [B, T, U]);
+    });
+  }
 
   const op = tf.customGrad(((...tensors: tf.Tensor[]) => {
     const xv = tensors[0]!.dataSync() as Float32Array;

@@ -318,3 +318,34 @@ export function bidirectionalInference(
   runParallel(w, fn, jobs, 2 * BT * U * W);
   return tf.tensor3d(h.slice(oY, oY + BT * 2 * U), [B, T, 2 * U]);
 }
+
+/**
+ * Units padded to the next multiple of 8, the whole-sequence kernels' layout (their products write
+ * 8 columns at a time, their gate passes 4 units).
+ */
+export function paddedUnits(units: number): number {
+  return Math.ceil(units / 8) * 8;
+}
+
+/**
+ * `[..., gates * units]` -> `[..., gates * padded]`: each gate block followed by zero columns, with
+ * differentiable tfjs ops (the gradient slices them off). With zero weights, biases and initial
+ * states the padded units stay 0 at every step (GRU: n = tanh(0) = 0, h = (1 - z) 0 + z 0; LSTM:
+ * g = 0, so c = 0 and h = 0) and feed nothing into the real ones, which therefore compute what they
+ * would unpadded (sums with extra zero terms).
+ */
+export function padGateColumns(t: tf.Tensor, gates: number, units: number, padded: number): tf.Tensor {
+  const lead = t.shape.slice(0, -1);
+  const blocks = tf.reshape(t, [...lead, gates, units]);
+  return tf.reshape(tf.pad(blocks, [...lead.map((): [number, number] => [0, 0]), [0, 0], [0, padded - units]]), [...lead, gates * padded]);
+}
+
+/** `[rows, cols]` -> `[padded, cols]` with zero rows after (a recurrent kernel's state rows). */
+export function padRows(t: tf.Tensor, padded: number): tf.Tensor {
+  return tf.pad(t, [[0, padded - (t.shape[0] as number)], [0, 0]]);
+}
+
+/** `[batch, units]` -> `[batch, padded]` with zero columns (an initial state). */
+export function padColumns(t: tf.Tensor, padded: number): tf.Tensor {
+  return tf.pad(t, [[0, 0], [0, padded - (t.shape[1] as number)]]);
+}
