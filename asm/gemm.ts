@@ -160,31 +160,6 @@ export function tanhArray(src: usize, dst: usize, n: i32): void {
   for (let i = 0; i < n; i += 4) v128.store(dst + (<usize>i << 2), tanhv(v128.load(src + (<usize>i << 2))));
 }
 
-// One forward gate pass of the reset-after GRU for `batch` rows of `units` (a multiple of 4):
-// xp and hp are [batch, 3 units] (input and recurrent products: z, r, n blocks), bh the recurrent
-// bias; writes the next state hNext and keeps z, r, n and the recurrent n pre-activation hn
-// ([batch, units] each) for the backward pass.
-export function gruForward(xp: usize, hp: usize, bh: usize, h: usize, hNext: usize, zo: usize, ro: usize, no: usize, hno: usize, batch: i32, units: i32): void {
-  const ub = <usize>units << 2;
-  let i: usize = 0;
-  for (let b = 0; b < batch; b++) {
-    const xrow = xp + <usize>b * 3 * ub;
-    const hrow = hp + <usize>b * 3 * ub;
-    for (let u: usize = 0; u < ub; u += 16, i += 16) {
-      const z = sigmoidv(f32x4.add(f32x4.add(v128.load(xrow + u), v128.load(hrow + u)), v128.load(bh + u)));
-      const r = sigmoidv(f32x4.add(f32x4.add(v128.load(xrow + ub + u), v128.load(hrow + ub + u)), v128.load(bh + ub + u)));
-      const hn = f32x4.add(v128.load(hrow + 2 * ub + u), v128.load(bh + 2 * ub + u));
-      const n = tanhv(f32x4.add(v128.load(xrow + 2 * ub + u), f32x4.mul(r, hn)));
-      const hv = f32x4.add(n, f32x4.mul(z, f32x4.sub(v128.load(h + i), n)));
-      v128.store(zo + i, z);
-      v128.store(ro + i, r);
-      v128.store(no + i, n);
-      v128.store(hno + i, hn);
-      v128.store(hNext + i, hv);
-    }
-  }
-}
-
 // Elementwise kernels over n floats; the caller pads n up to a multiple of 4 (lanes past the end
 // are computed and discarded). Every result is the correctly rounded f32 operation, so equal to the
 // stock kernels' float64 computation rounded to float32.
@@ -341,36 +316,6 @@ export function tapSums(dcols: usize, dx: usize, lines: i32, OW: i32, nB: i32, F
         store<f32>(o, v);
         o += 4;
       }
-    }
-  }
-}
-
-// One backward gate pass of the reset-after GRU for `batch` rows of `units` (a multiple of 4):
-// from the state gradient dh plus the step's output gradient dy and the kept z, r, n, hn and
-// previous state, d(pre-activations) for the input side (dxp: z, r, n blocks) and the recurrent
-// side (dgh: the n block scaled by r), and the direct part g * z of the previous state's gradient.
-export function gruBackward(dh: usize, dy: usize, zp: usize, rp: usize, np: usize, hnp: usize, hp: usize, dxp: usize, dgh: usize, dhPrev: usize, batch: i32, units: i32): void {
-  const ub = <usize>units << 2;
-  const one = f32x4.splat(1);
-  let i: usize = 0;
-  for (let b = 0; b < batch; b++) {
-    const xrow = dxp + <usize>b * 3 * ub;
-    const grow = dgh + <usize>b * 3 * ub;
-    for (let u: usize = 0; u < ub; u += 16, i += 16) {
-      const g = f32x4.add(v128.load(dh + i), v128.load(dy + i));
-      const z = v128.load(zp + i);
-      const r = v128.load(rp + i);
-      const n = v128.load(np + i);
-      const dan = f32x4.mul(f32x4.mul(g, f32x4.sub(one, z)), f32x4.sub(one, f32x4.mul(n, n)));
-      const daz = f32x4.mul(f32x4.mul(f32x4.mul(g, f32x4.sub(v128.load(hp + i), n)), z), f32x4.sub(one, z));
-      const dar = f32x4.mul(f32x4.mul(f32x4.mul(dan, v128.load(hnp + i)), r), f32x4.sub(one, r));
-      v128.store(xrow + u, daz);
-      v128.store(xrow + ub + u, dar);
-      v128.store(xrow + 2 * ub + u, dan);
-      v128.store(grow + u, daz);
-      v128.store(grow + ub + u, dar);
-      v128.store(grow + 2 * ub + u, f32x4.mul(dan, r));
-      v128.store(dhPrev + i, f32x4.mul(g, z));
     }
   }
 }

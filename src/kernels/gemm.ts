@@ -68,14 +68,12 @@ export interface GemmModule {
   sigmoidArray(src: number, dst: number, n: number): void;
   tanhArray(src: number, dst: number, n: number): void;
   relu(src: number, dst: number, n: number): void;
-  gruBackward(dh: number, dy: number, z: number, r: number, n: number, hn: number, h: number, dxp: number, dgh: number, dhPrev: number, batch: number, units: number): void;
   colsum(src: number, dst: number, rows: number, m: number): void;
   reluBiasGrad(dy: number, y: number, sums: number, rows: number, m: number, mask: number): void;
   biasActivation(c: number, bias: number, rows: number, m: number, relu: number): void;
   step(src: number, dst: number, n: number, alpha: number): void;
   broadcast(op: number, big: number, small: number, dst: number, rows: number, m: number): void;
   adam(w: number, m: number, v: number, g: number, n: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number, epsilon: number, negLr: number): void;
-  gruForward(xp: number, hp: number, bh: number, h: number, hNext: number, z: number, r: number, n: number, hn: number, batch: number, units: number): void;
   gemmRows(a: number, rsA: number, csA: number, b: number, ldb: number, c: number, ldc: number, it0: number, it1: number, nt: number, k: number, acc: number, bias: number, epi: number): void;
   gruSeqForward(xp: number, uk: number, ldu: number, bh: number, h0: number, y: number, hp: number, z: number, r: number, n: number, hn: number, save: number, b0: number, nb: number, T: number, U: number, backwards: number, ldy: number): void;
   gruSeqBackward(dy: number, z: number, r: number, n: number, hn: number, y: number, h0: number, uT: number, lduT: number, dxp: number, dgh: number, dh: number, b0: number, nb: number, T: number, U: number, backwards: number): void;

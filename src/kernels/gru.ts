@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { gruGatesBackwardSimd, gruGatesForwardSimd } from './gates.js';
 import { gemm, runParallel, simdHeap } from './gemm.js';
 import type { BiGruSequenceArgs, GruDirectionWeights, GruSequenceArgs } from './recurrent-types.js';
 import {
@@ -78,7 +77,7 @@ export function gruSequenceFused(args: GruSequenceArgs): tf.Tensor3D {
       hPrev.set(h, s * BU);
       gemm({ m: B, n: W3, k: U, a: h, b: uv, c: hp });
       const fwdArgs = [xp.subarray(t * B * W3, (t + 1) * B * W3), hp, bh, h, hNext, s * BU, zs, rs, ns, hns, yT.subarray(t * BU, (t + 1) * BU), BU, U] as const;
-      if (!gruGatesForwardSimd(...fwdArgs)) gruGatesForward(...fwdArgs);
+      gruGatesForward(...fwdArgs);
       [h, hNext] = [hNext, h];
     }
     const value = tf.tensor3d(swapBatchTime(yT, T, B, U), [B, T, U]);
@@ -91,7 +90,7 @@ export function gruSequenceFused(args: GruSequenceArgs): tf.Tensor3D {
       for (let s = T - 1; s >= 0; s--) {
         const t = backwards ? T - 1 - s : s;
         const bwdArgs = [dh, dyT.subarray(t * BU, (t + 1) * BU), s * BU, zs, rs, ns, hns, hPrev, dxp.subarray(t * B * W3, (t + 1) * B * W3), dgh.subarray(s * B * W3, (s + 1) * B * W3), dhPrev, BU, U] as const;
-        if (!gruGatesBackwardSimd(...bwdArgs)) gruGatesBackward(...bwdArgs);
+        gruGatesBackward(...bwdArgs);
         gemm({ m: B, n: U, k: W3, a: dgh.subarray(s * B * W3, (s + 1) * B * W3), b: uv, transB: true, c: dhPrev, accumulate: true });
         [dh, dhPrev] = [dhPrev, dh];
       }
