@@ -5,7 +5,7 @@ import { gruSequenceFused } from '../../src/kernels/gru.js';
 import { lstmSequenceFused } from '../../src/kernels/lstm.js';
 import { biGruSequence, biLstmSequence, gruSequence, lstmSequence, usesFusedRecurrentKernels } from '../../src/kernels/recurrent.js';
 import type { BiGruSequenceArgs, BiLstmSequenceArgs, GruDirectionWeights, LstmDirectionWeights } from '../../src/kernels/recurrent-types.js';
-import { poolThreshold, setPoolThreshold } from '../../src/kernels/gemm.js';
+import { poolThreshold, setGemmWasm, setPoolThreshold } from '../../src/kernels/gemm.js';
 import { setPoolEnabled } from '../../src/kernels/pool.js';
 import { gruSequenceReference, lstmSequenceReference } from '../../src/kernels/recurrent-reference.js';
 import { setFlowsentryKernels } from '../../src/kernels/switch.js';
@@ -89,7 +89,18 @@ const cases = [
 ];
 
 describe.each(cases)('fused $name sequence', (c) => {
-  test.prop([dims], { numRuns: 25 })('equals the op-composition reference: outputs to 1e-5, gradients of every input to 1e-4', (d) => {
+  // Every unit count runs the whole-sequence WebAssembly kernels (padded to a multiple of 8 where it
+  // is not one); without WebAssembly SIMD the per-step JavaScript path runs.
+  test.prop([dims, fc.boolean()], { numRuns: 30 })('equals the op-composition reference: outputs to 1e-5, gradients of every input to 1e-4 (WebAssembly SIMD on and off)', (d, simd) => {
+    setGemmWasm(simd);
+    try {
+      check(d);
+    } finally {
+      setGemmWasm(true);
+    }
+  });
+
+  const check = (d: Dims) => {
     const inputs = c.inputs(d);
     const weights = tf.randomNormal([d.batch, d.time, d.units], 0, 1, 'float32', d.seed + 9);
     const fused = valueAndGrads((t) => c.fused(d, t), inputs, weights);
@@ -101,7 +112,7 @@ describe.each(cases)('fused $name sequence', (c) => {
       expect(maxAbsDiff(g, ref.grads[i]!)).toBeLessThan(1e-4);
     });
     tf.dispose([...inputs, weights, fused.y, ref.y, ...fused.grads, ...ref.grads]);
-  });
+  };
 
   it('reuses the buffers its backward passes give back: both directions in one loss, three steps, each equal to the reference', () => {
     // units 8: the whole sequence in WebAssembly, whose forward keeps its state in a reused buffer.
