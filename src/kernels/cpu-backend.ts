@@ -26,6 +26,7 @@ export const OVERRIDDEN_KERNELS = [
   'Relu',
   'Step',
   'Neg',
+  'Square',
   'PadV2',
   'Transpose',
   'Concat',

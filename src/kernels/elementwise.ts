@@ -363,6 +363,24 @@ function concat(args: KernelArgs): tf.TensorInfo {
 }
 
 /** Slice, SplitV, Concat, Sum, Add, Multiply, Sub, RealDiv, Relu, Step, Neg, PadV2 and Transpose fast paths for the cpu backend (stock kernels for other cases). */
+/**
+ * cpu Square (float32): x * x, in the SIMD module from SIMD_MIN elements (as Multiply of x by
+ * itself), else a loop; each value the correctly rounded float32 product, as the stock kernel's
+ * float64 product rounded to float32 (exact for a product of two floats). Batch norm's variance
+ * and its gradient call it on every activation (MSMRNet-10: 31 calls of [19968, 16] per step).
+ */
+function square(args: KernelArgs): tf.TensorInfo {
+  const backend = args.backend as CpuBackend;
+  const x = args.inputs['x'] as tf.TensorInfo;
+  const xv = backend.data.get(x.dataId).values;
+  if (x.dtype !== 'float32' || !(xv instanceof Float32Array)) return runCpuKernel('Square', args.inputs, backend, args.attrs ?? {});
+  const simd = broadcastSimd('Multiply', xv, xv);
+  if (simd !== null) return backend.makeTensorInfo(x.shape, 'float32', simd);
+  const out = new Float32Array(xv.length);
+  for (let i = 0; i < xv.length; i++) out[i] = (xv[i] as number) * (xv[i] as number);
+  return backend.makeTensorInfo(x.shape, 'float32', out);
+}
+
 export const ELEMENTWISE_KERNELS: tf.KernelConfig[] = [
   { kernelName: 'Slice', backendName: 'cpu', kernelFunc: slice as unknown as tf.KernelFunc },
   { kernelName: 'SplitV', backendName: 'cpu', kernelFunc: splitV as unknown as tf.KernelFunc },
@@ -374,6 +392,7 @@ export const ELEMENTWISE_KERNELS: tf.KernelConfig[] = [
   { kernelName: 'Relu', backendName: 'cpu', kernelFunc: unary('Relu') as unknown as tf.KernelFunc },
   { kernelName: 'Step', backendName: 'cpu', kernelFunc: unary('Step') as unknown as tf.KernelFunc },
   { kernelName: 'Neg', backendName: 'cpu', kernelFunc: neg as unknown as tf.KernelFunc },
+  { kernelName: 'Square', backendName: 'cpu', kernelFunc: square as unknown as tf.KernelFunc },
   { kernelName: 'PadV2', backendName: 'cpu', kernelFunc: padV2 as unknown as tf.KernelFunc },
   { kernelName: 'Transpose', backendName: 'cpu', kernelFunc: transpose as unknown as tf.KernelFunc },
   { kernelName: 'Concat', backendName: 'cpu', kernelFunc: concat as unknown as tf.KernelFunc },

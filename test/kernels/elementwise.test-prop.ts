@@ -66,10 +66,10 @@ test('sum of an empty tensor gives zeros of the kept shape, like stock', async (
   x.dispose();
 });
 
-test.prop([shapeArb, fc.integer({ min: 0, max: 1e6 })], { numRuns: 20 })('relu, its gradient (step) and leaky step equal stock, NaN and -0 included', async (shape, seed) => {
+test.prop([shapeArb, fc.integer({ min: 0, max: 1e6 })], { numRuns: 20 })('relu, its gradient (step), leaky step and square equal stock, NaN and -0 included', async (shape, seed) => {
   const base = tf.randomNormal(shape, 0, 1, 'float32', seed);
   const x = tf.concat([tf.reshape(base, [-1]), tf.tensor1d([NaN, -0, 0])]);
-  const [o, s, os, ss] = await oursAndStock(() => [tf.relu(x), tf.step(x), tf.step(x, 0.3), tf.grad((v: tf.Tensor) => tf.sum(tf.relu(v)))(x)]);
+  const [o, s, os, ss] = await oursAndStock(() => [tf.relu(x), tf.step(x), tf.step(x, 0.3), tf.grad((v: tf.Tensor) => tf.sum(tf.relu(v)))(x), tf.square(x), tf.square(tf.mul(x, 1e20))]);
   expect(os).toEqual(ss);
   expect(o).toEqual(s);
   tf.dispose([base, x]);
@@ -102,11 +102,11 @@ test.prop([bigShape], { numRuns: 25 })(
 );
 
 test.prop([fc.integer({ min: 1024, max: 5000 }), fc.integer({ min: 0, max: 1e6 })], { numRuns: 10 })(
-  'relu, step and leaky step on large tensors (SIMD path) equal stock, NaN and -0 included',
+  'relu, step, leaky step and square on large tensors (SIMD path) equal stock, NaN and -0 included',
   async (n, seed) => {
     const base = tf.randomNormal([n], 0, 1, 'float32', seed);
     const x = tf.concat([base, tf.tensor1d([NaN, -0, 0, Infinity, -Infinity])]);
-    const [o, s, os, ss] = await oursAndStock(() => [tf.relu(x), tf.step(x), tf.step(x, 0.3), tf.grad((v: tf.Tensor) => tf.sum(tf.relu(v)))(x)]);
+    const [o, s, os, ss] = await oursAndStock(() => [tf.relu(x), tf.step(x), tf.step(x, 0.3), tf.grad((v: tf.Tensor) => tf.sum(tf.relu(v)))(x), tf.square(x), tf.square(tf.mul(x, 1e20))]);
     expect(os).toEqual(ss);
     expect(o).toEqual(s);
     tf.dispose([base, x]);
