@@ -302,7 +302,11 @@ function padV2(args: KernelArgs): tf.TensorInfo {
   for (let r = 0; r < rows; r++) {
     let dst = (paddings[rank - 1] as [number, number])[0] * inner;
     for (let d = 0; d < rank - 1; d++) dst += ((idx[d] as number) + (paddings[d] as [number, number])[0]) * (outStrides[d] as number);
-    out.set(xv.subarray(r * run, (r + 1) * run), dst);
+    if (run < SHORT_RUN) {
+      for (let j = 0, src = r * run; j < run; j++) out[dst + j] = xv[src + j] as number;
+    } else {
+      out.set(xv.subarray(r * run, (r + 1) * run), dst);
+    }
     for (let d = rank - 2; d >= 0; d--) {
       idx[d] = (idx[d] as number) + 1;
       if ((idx[d] as number) < (x.shape[d] as number)) break;
