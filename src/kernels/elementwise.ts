@@ -366,7 +366,6 @@ function concat(args: KernelArgs): tf.TensorInfo {
   return backend.makeTensorInfo(shape, first.dtype, out);
 }
 
-/** Slice, SplitV, Concat, Sum, Add, Multiply, Sub, RealDiv, Relu, Step, Neg, PadV2 and Transpose fast paths for the cpu backend (stock kernels for other cases). */
 /**
  * cpu Square (float32): x * x, in the SIMD module from SIMD_MIN elements (as Multiply of x by
  * itself), else a loop; each value the correctly rounded float32 product, as the stock kernel's
@@ -385,6 +384,7 @@ function square(args: KernelArgs): tf.TensorInfo {
   return backend.makeTensorInfo(x.shape, 'float32', out);
 }
 
+/** Slice, SplitV, Concat, Sum, Add, Multiply, Sub, RealDiv, Relu, Step, Neg, Square, PadV2 and Transpose fast paths for the cpu backend (stock kernels for other cases). */
 export const ELEMENTWISE_KERNELS: tf.KernelConfig[] = [
   { kernelName: 'Slice', backendName: 'cpu', kernelFunc: slice as unknown as tf.KernelFunc },
   { kernelName: 'SplitV', backendName: 'cpu', kernelFunc: splitV as unknown as tf.KernelFunc },
