@@ -3,14 +3,12 @@ import { gemm, runParallel, simdHeap } from './gemm.js';
 import type { BiGruSequenceArgs, GruDirectionWeights, GruSequenceArgs } from './recurrent-types.js';
 import {
   backProjectInputs,
-  padColumns,
-  padGateColumns,
-  paddedUnits,
-  padRows,
   bidirectionalDims,
   bidirectionalInference,
   bidirectionalInferenceApplies,
   chunkRows,
+  onPaddedUnits,
+  type SequenceDims,
   gatherChunkRows,
   projectInHeap,
   recordingGradients,
@@ -40,15 +38,11 @@ export function gruSequenceFused(args: GruSequenceArgs): tf.Tensor3D {
   const inputs: tf.Tensor[] = [x, kernel, recurrentKernel, inputBias, recurrentBias];
   if (initialState !== undefined) inputs.push(initialState);
   if (simdHeap(0) !== null) {
-    if (U % 8 === 0) return gruSequenceWasm(inputs, d, backwards, initialState !== undefined);
-    // Other unit counts: the same kernel on units padded to a multiple of 8 (see padGateColumns).
-    const Up = paddedUnits(U);
-    return tf.tidy(() => {
-      const padded = [x, padGateColumns(kernel, 3, U, Up), padRows(padGateColumns(recurrentKernel, 3, U, Up), Up), padGateColumns(inputBias, 3, U, Up), padGateColumns(recurrentBias, 3, U, Up)];
-      if (initialState !== undefined) padded.push(padColumns(initialState, Up));
-      return tf.slice(gruSequenceWasm(padded, { ...d, units: Up }, backwards, initialState !== undefined), [0, 0, 0], [B, T, U]);
-    });
+    const run = (t: tf.Tensor[], dims: SequenceDims) => gruSequenceWasm(t, dims, backwards, initialState !== undefined);
+    // Other unit counts: the same kernel on units padded to a multiple of 8.
+    return U % 8 === 0 ? run(inputs, d) : onPaddedUnits(d, inputs, 2, run);
   }
+
 
   const op = tf.customGrad(((...tensors: tf.Tensor[]) => {
     const xv = tensors[0]!.dataSync() as Float32Array;

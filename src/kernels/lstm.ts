@@ -3,14 +3,12 @@ import { gemm, runParallel, simdHeap } from './gemm.js';
 import type { BiLstmSequenceArgs, LstmDirectionWeights, LstmSequenceArgs } from './recurrent-types.js';
 import {
   backProjectInputs,
-  padColumns,
-  padGateColumns,
-  paddedUnits,
-  padRows,
   bidirectionalDims,
   bidirectionalInference,
   bidirectionalInferenceApplies,
   chunkRows,
+  onPaddedUnits,
+  type SequenceDims,
   gatherChunkRows,
   keepCopy,
   projectInHeap,
@@ -42,15 +40,11 @@ export function lstmSequenceFused(args: LstmSequenceArgs): tf.Tensor3D {
   const inputs: tf.Tensor[] = [x, kernel, recurrentKernel, bias];
   if (initialState !== undefined) inputs.push(initialState.h, initialState.c);
   if (simdHeap(0) !== null) {
-    if (U % 8 === 0) return lstmSequenceWasm(inputs, d, backwards, initialState !== undefined);
-    // Other unit counts: the same kernel on units padded to a multiple of 8 (see padGateColumns).
-    const Up = paddedUnits(U);
-    return tf.tidy(() => {
-      const padded = [x, padGateColumns(kernel, 4, U, Up), padRows(padGateColumns(recurrentKernel, 4, U, Up), Up), padGateColumns(bias, 4, U, Up)];
-      if (initialState !== undefined) padded.push(padColumns(initialState.h, Up), padColumns(initialState.c, Up));
-      return tf.slice(lstmSequenceWasm(padded, { ...d, units: Up }, backwards, initialState !== undefined), [0, 0, 0], [B, T, U]);
-    });
+    const run = (t: tf.Tensor[], dims: SequenceDims) => lstmSequenceWasm(t, dims, backwards, initialState !== undefined);
+    // Other unit counts: the same kernel on units padded to a multiple of 8.
+    return U % 8 === 0 ? run(inputs, d) : onPaddedUnits(d, inputs, 1, run);
   }
+
 
   const op = tf.customGrad(((...tensors: tf.Tensor[]) => {
     const xv = tensors[0]!.dataSync() as Float32Array;

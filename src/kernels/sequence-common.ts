@@ -320,32 +320,33 @@ export function bidirectionalInference(
 }
 
 /**
- * Units padded to the next multiple of 8, the whole-sequence kernels' layout (their products write
- * 8 columns at a time, their gate passes 4 units).
+ * A whole-sequence kernel `run` on units padded to the next multiple of 8 (its products write 8
+ * columns at a time, its gate passes 4 units), for unit counts that are not one. `inputs` are the
+ * wrappers' list: x, kernel, recurrent kernel, then `biases` bias vectors, then initial states.
+ * Each gate block of the weights and biases gets zero columns, the recurrent kernel zero rows and
+ * the states zero columns, with differentiable tfjs ops, and the output is sliced back (so the
+ * gradients are sliced back too). The padded units stay 0 at every step (GRU: n = tanh(0) = 0,
+ * h = (1 - z) 0 + z 0; LSTM: g = 0, so c = 0 and h = 0) and feed nothing into the real ones.
  */
-export function paddedUnits(units: number): number {
-  return Math.ceil(units / 8) * 8;
-}
-
-/**
- * `[..., gates * units]` -> `[..., gates * padded]`: each gate block followed by zero columns, with
- * differentiable tfjs ops (the gradient slices them off). With zero weights, biases and initial
- * states the padded units stay 0 at every step (GRU: n = tanh(0) = 0, h = (1 - z) 0 + z 0; LSTM:
- * g = 0, so c = 0 and h = 0) and feed nothing into the real ones, which therefore compute what they
- * would unpadded (sums with extra zero terms).
- */
-export function padGateColumns(t: tf.Tensor, gates: number, units: number, padded: number): tf.Tensor {
-  const lead = t.shape.slice(0, -1);
-  const blocks = tf.reshape(t, [...lead, gates, units]);
-  return tf.reshape(tf.pad(blocks, [...lead.map((): [number, number] => [0, 0]), [0, 0], [0, padded - units]]), [...lead, gates * padded]);
-}
-
-/** `[rows, cols]` -> `[padded, cols]` with zero rows after (a recurrent kernel's state rows). */
-export function padRows(t: tf.Tensor, padded: number): tf.Tensor {
-  return tf.pad(t, [[0, padded - (t.shape[0] as number)], [0, 0]]);
-}
-
-/** `[batch, units]` -> `[batch, padded]` with zero columns (an initial state). */
-export function padColumns(t: tf.Tensor, padded: number): tf.Tensor {
-  return tf.pad(t, [[0, 0], [0, padded - (t.shape[1] as number)]]);
+export function onPaddedUnits(
+  d: SequenceDims, inputs: tf.Tensor[], biases: number, run: (padded: tf.Tensor[], dims: SequenceDims) => tf.Tensor3D,
+): tf.Tensor3D {
+  const { batch: B, time: T, units: U, gates: G } = d;
+  const Up = Math.ceil(U / 8) * 8;
+  // [..., G U] -> [..., G Up]: each gate block followed by zero columns.
+  const padGates = (t: tf.Tensor) => {
+    const lead = t.shape.slice(0, -1);
+    const blocks = tf.reshape(t, [...lead, G, U]);
+    return tf.reshape(tf.pad(blocks, [...lead.map((): [number, number] => [0, 0]), [0, 0], [0, Up - U]]), [...lead, G * Up]);
+  };
+  return tf.tidy(() => {
+    const [x, kernel, recurrent, ...rest] = inputs as [tf.Tensor, tf.Tensor, tf.Tensor, ...tf.Tensor[]];
+    const padded = [
+      x,
+      padGates(kernel),
+      tf.pad(padGates(recurrent), [[0, Up - U], [0, 0]]),
+      ...rest.map((t, i) => (i < biases ? padGates(t) : tf.pad(t, [[0, 0], [0, Up - U]]))),
+    ];
+    return tf.slice(run(padded, { ...d, units: Up }), [0, 0, 0], [B, T, U]);
+  });
 }
