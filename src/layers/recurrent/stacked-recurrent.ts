@@ -240,24 +240,24 @@ export abstract class StackedRecurrent extends tfl.layers.Layer {
           // Training, last layer, final states only: slice them from each direction's outputs
           // instead of concatenating whole sequences (a Concat, and a SplitV in the gradient).
           // Inference takes the two-direction op (one call on the cpu backend). Same values.
-          return this.finalStates(this.runDirection(h, forward, false), 0, this.runDirection(h, backward, true), 0);
+          return this.finalStates(this.runDirection(h, forward, false), this.runDirection(h, backward, true), 0);
         } else {
           h = this.runBidirectional(h, forward, backward);
         }
       }
       if (this.returnSequences) return h;
-      return this.bidirectional ? this.finalStates(h, 0, h, this.units) : this.finalStates(h, 0);
+      return this.bidirectional ? this.finalStates(h, h, this.units) : this.finalStates(h);
     });
   }
 
   /**
    * The final state `[batch, units]` of the forward direction (its output at the last time step,
-   * `units` channels from `forwardAt`), with, when given, the backward direction's (its output at
-   * the first time step, from `backwardAt`) after it: `[batch, 2 units]`.
+   * the first `units` channels), with, when given, the backward direction's (its output at the
+   * first time step, `units` channels from `backwardAt`) after it: `[batch, 2 units]`.
    */
-  private finalStates(forward: tf.Tensor3D, forwardAt: number, backward?: tf.Tensor3D, backwardAt = 0): tf.Tensor2D {
+  private finalStates(forward: tf.Tensor3D, backward?: tf.Tensor3D, backwardAt = 0): tf.Tensor2D {
     const [batch, time] = forward.shape;
-    const f = tf.slice(forward, [0, time - 1, forwardAt], [batch, 1, this.units]);
+    const f = tf.slice(forward, [0, time - 1, 0], [batch, 1, this.units]);
     if (backward === undefined) return tf.reshape(f, [batch, this.units]);
     const b = tf.slice(backward, [0, 0, backwardAt], [batch, 1, this.units]);
     return tf.reshape(tf.concat([f, b], 2), [batch, 2 * this.units]);
