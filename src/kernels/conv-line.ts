@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { EPI_BIAS, EPI_RELU, type GemmEpilogue, gemmInHeap, type GemmModule, simdHeap } from './gemm.js';
+import { epilogueFlags, type GemmEpilogue, gemmInHeap, type GemmModule, simdHeap } from './gemm.js';
 
 type ConvInfo = tf.backend_util.Conv2DInfo;
 
@@ -381,8 +381,7 @@ function inputGradFewChannels(dy: Float32Array, filter: Float32Array, c: ConvInf
   product(w, R, nB, Co, 0, Co * 4, 4, bOff * 4, ldb * 4, cOff * 4, nB * 4);
   const bias = epilogue?.bias ?? null;
   if (bias !== null) h.set(bias.subarray(0, C), biasOff);
-  const epi = (bias !== null ? EPI_BIAS : 0) | (epilogue?.relu === true ? EPI_RELU : 0);
-  w.tapSums(cOff * 4, dxOff * 4, lines, OW, nB, FW, C, s, c.padInfo.left, c.inWidth, biasOff * 4, epi);
+  w.tapSums(cOff * 4, dxOff * 4, lines, OW, nB, FW, C, s, c.padInfo.left, c.inWidth, biasOff * 4, epilogueFlags(epilogue));
   if (c.inHeight === c.outHeight) return h.slice(dxOff, dxOff + lines * lineIn);
   const dx = new Float32Array(c.batchSize * c.inHeight * lineIn);
   for (let n = 0, l = 0; n < c.batchSize; n++) {

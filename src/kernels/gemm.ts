@@ -172,10 +172,14 @@ export function parallelThreads(): number {
   return shared !== null && poolEnabled() ? 2 : 1;
 }
 
-/** The epilogue flags of asm/gemm.ts (sgemm, tapSums): add the bias, then relu. @internal */
-export const EPI_BIAS = 1;
-/** @internal */
-export const EPI_RELU = 2;
+/** The epilogue flags of asm/gemm.ts (sgemm, tapSums): add the bias, then relu. */
+const EPI_BIAS = 1;
+const EPI_RELU = 2;
+
+/** The `epi` argument of the module's sgemm / gemmRows / tapSums for an epilogue (0: none). @internal */
+export function epilogueFlags(epilogue: { bias: unknown; relu: boolean } | undefined): number {
+  return (epilogue !== undefined && epilogue.bias !== null ? EPI_BIAS : 0) | (epilogue?.relu === true ? EPI_RELU : 0);
+}
 
 /** What the product applies to C before storing it: + bias (byte offset of n floats, padded to the 8-column panels), then relu. */
 export interface GemmEpilogue {
@@ -200,7 +204,7 @@ export function gemmInHeap(
   const nt = (n + 7) >> 3;
   const work = m * n * k;
   const bias = epilogue?.bias ?? 0;
-  const epi = (epilogue !== undefined && epilogue.bias !== null ? EPI_BIAS : 0) | (epilogue?.relu === true ? EPI_RELU : 0);
+  const epi = epilogueFlags(epilogue);
   const threads = parallelThreads();
   const parts = threads > 1 && work >= poolMinWork ? Math.min(mt, 8) : 1;
   const chunks: number[][] = [];
