@@ -27,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { fusedConv2d } from '../src/kernels/conv-bias.js';
 import { fusedConv2dResidual } from '../src/kernels/conv-residual.js';
 import { fusedConv2dTranspose } from '../src/kernels/conv-transpose.js';
-import { biGruSequence, gruSequence } from '../src/kernels/recurrent.js';
+import { biGruFinalStates, biGruSequence } from '../src/kernels/recurrent.js';
 import { gemmKernel, parallelThreads } from '../src/kernels/gemm.js';
 import { setPoolEnabled } from '../src/kernels/pool.js';
 import { setFlowsentryKernels } from '../src/kernels/switch.js';
@@ -69,14 +69,11 @@ export function buildBiGru(): { vars: tf.Variable[]; forward: (x: tf.Tensor3D) =
   const denseBias = tf.variable(tf.zeros([CLASSES]));
   vars.push(dense, denseBias);
   const weights = (d: ReturnType<typeof dir>) => ({ kernel: d.kernel as tf.Tensor2D, recurrentKernel: d.recurrentKernel as tf.Tensor2D, inputBias: d.inputBias as tf.Tensor1D, recurrentBias: d.recurrentBias as tf.Tensor1D });
-  const run = (x: tf.Tensor3D, d: ReturnType<typeof dir>, goBackwards: boolean) => gruSequence({ x, ...weights(d), goBackwards });
   const forward = (x: tf.Tensor3D) => {
-    // Layer 1 as one two-direction op (one call at inference; two ops and a concat while training);
-    // layer 2 as two ops, whose final states are sliced without a concat of the whole sequence.
+    // Each layer one two-direction op: one call at inference; while training two ops, with a concat
+    // for layer 1 and, for layer 2, the final states sliced without a concat of the whole sequence.
     const h1 = biGruSequence({ x, forward: weights(l1f), backward: weights(l1b) });
-    const f2 = run(h1, l2f, false);
-    const b2 = run(h1, l2b, true);
-    const last = tf.concat([tf.squeeze(tf.slice(f2, [0, T - 1, 0], [-1, 1, -1]), [1]), tf.squeeze(tf.slice(b2, [0, 0, 0], [-1, 1, -1]), [1])], 1);
+    const last = biGruFinalStates({ x: h1, forward: weights(l2f), backward: weights(l2b) });
     return tf.add(tf.matMul(last, dense), denseBias) as tf.Tensor2D;
   };
   return { vars, forward };

@@ -296,14 +296,16 @@ function gruBackwardWasm(
 /**
  * Both directions of a bidirectional GRU in one call, for inference (null while gradients are
  * recorded, without the SIMD module, or for units not a multiple of 8: the caller then composes
- * two sequence ops and a concat); see {@link bidirectionalInference}.
+ * two sequence ops); the whole `[B, T, 2U]` sequence, or with `finalOnly` the final states
+ * `[B, 2U]`; see {@link bidirectionalInference}.
  */
-export function biGruInferenceFused(args: BiGruSequenceArgs): tf.Tensor3D | null {
+export function biGruInferenceFused(args: BiGruSequenceArgs, finalOnly: boolean): tf.Tensor | null {
   const { x, forward: f, backward: b } = args;
-  const d = bidirectionalDims('biGruSequence', x, f, b, 3);
+  const op = finalOnly ? 'biGruFinalStates' : 'biGruSequence';
+  const d = bidirectionalDims(op, x, f, b, 3);
   const U = d.units;
   for (const [name, t] of [['forward.inputBias', f.inputBias], ['forward.recurrentBias', f.recurrentBias], ['backward.inputBias', b.inputBias], ['backward.recurrentBias', b.recurrentBias]] as const) {
-    expectShape(`biGruSequence: ${name}`, t, [3 * U]);
+    expectShape(`${op}: ${name}`, t, [3 * U]);
   }
   if (!bidirectionalInferenceApplies(d)) return null;
   const dir = (w: GruDirectionWeights) => ({
@@ -315,5 +317,5 @@ export function biGruInferenceFused(args: BiGruSequenceArgs): tf.Tensor3D | null
   // The recurrent bias is the direction's own region; nothing is saved (save = 0), so the gate
   // outputs' pointers are never written.
   return bidirectionalInference(d, x.dataSync() as Float32Array, [dir(f), dir(b)], 0, 'gruSeqForward', (r, backwards, b0, nb, hp) =>
-    [r.xp, r.recurrent, 3 * U, r.own, r.zeros, r.y, hp, 0, 0, 0, 0, 0, b0, nb, d.time, U, backwards, 2 * U]);
+    [r.xp, r.recurrent, 3 * U, r.own, r.zeros, r.y, hp, 0, 0, 0, 0, 0, b0, nb, d.time, U, backwards, 2 * U], finalOnly);
 }

@@ -1,6 +1,6 @@
 import 'flowsentry/register';
 
-export { biGruSequence, biLstmSequence, gruSequence, lstmSequence, usesFusedRecurrentKernels } from './recurrent.js';
+export { biGruFinalStates, biGruSequence, biLstmFinalStates, biLstmSequence, gruSequence, lstmSequence, usesFusedRecurrentKernels } from './recurrent.js';
 export type {
   BiGruSequenceArgs,
   BiLstmSequenceArgs,

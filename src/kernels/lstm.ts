@@ -280,15 +280,17 @@ function lstmBackwardWasm(
 
 /**
  * Both directions of a bidirectional LSTM in one call, for inference (null while gradients are
- * recorded, without the SIMD module, or for units not a multiple of 8); see
- * {@link bidirectionalInference}. Each direction's cell states go to its own region.
+ * recorded, without the SIMD module, or for units not a multiple of 8); the sequence, or with
+ * `finalOnly` the final states, as {@link biGruInferenceFused}; see {@link bidirectionalInference}.
+ * Each direction's cell states go to its own region.
  */
-export function biLstmInferenceFused(args: BiLstmSequenceArgs): tf.Tensor3D | null {
+export function biLstmInferenceFused(args: BiLstmSequenceArgs, finalOnly: boolean): tf.Tensor | null {
   const { x, forward: f, backward: b } = args;
-  const d = bidirectionalDims('biLstmSequence', x, f, b, 4);
+  const op = finalOnly ? 'biLstmFinalStates' : 'biLstmSequence';
+  const d = bidirectionalDims(op, x, f, b, 4);
   const U = d.units;
-  expectShape('biLstmSequence: forward.bias', f.bias, [4 * U]);
-  expectShape('biLstmSequence: backward.bias', b.bias, [4 * U]);
+  expectShape(`${op}: forward.bias`, f.bias, [4 * U]);
+  expectShape(`${op}: backward.bias`, b.bias, [4 * U]);
   if (!bidirectionalInferenceApplies(d)) return null;
   const dir = (w: LstmDirectionWeights) => ({
     kernel: w.kernel.dataSync() as Float32Array,
@@ -298,5 +300,5 @@ export function biLstmInferenceFused(args: BiLstmSequenceArgs): tf.Tensor3D | nu
   });
   // The cell states in the direction's own region; nothing else is saved (save = 0).
   return bidirectionalInference(d, x.dataSync() as Float32Array, [dir(f), dir(b)], d.batch * d.time * U, 'lstmSeqForward', (r, backwards, b0, nb, hp) =>
-    [r.xp, r.recurrent, 4 * U, r.zeros, r.zeros, r.y, r.own, hp, 0, 0, 0, 0, 0, 0, b0, nb, d.time, U, backwards, 2 * U]);
+    [r.xp, r.recurrent, 4 * U, r.zeros, r.zeros, r.y, r.own, hp, 0, 0, 0, 0, 0, 0, b0, nb, d.time, U, backwards, 2 * U], finalOnly);
 }

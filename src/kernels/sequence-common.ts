@@ -268,7 +268,9 @@ export interface DirectionRegions {
 /**
  * Both directions of a bidirectional layer at inference, in one parallel job: x copied into the
  * module once, each direction's input projection there, then every chunk of both directions'
- * sequence kernel (`fn`) writing its half of the `[B, T, 2U]` output rows (ldy = 2U); one copy out.
+ * sequence kernel (`fn`) writing its half of the `[B, T, 2U]` output rows (ldy = 2U); one copy out:
+ * of those rows, or with `finalOnly` of each direction's final state (`[B, 2U]`: the forward
+ * direction's output at the last step, the backward direction's at the first).
  * `scratch` floats per direction follow its `extra` values (the LSTM's cell states); `job` builds a
  * chunk's arguments from the regions, the direction (1: backwards), the chunk's rows and its product
  * scratch.
@@ -276,7 +278,8 @@ export interface DirectionRegions {
 export function bidirectionalInference(
   d: SequenceDims, x: Float32Array, dirs: readonly [InferenceDirection, InferenceDirection], scratch: number,
   fn: 'gruSeqForward' | 'lstmSeqForward', job: (r: DirectionRegions, backwards: number, b0: number, nb: number, hp: number) => number[],
-): tf.Tensor3D | null {
+  finalOnly: boolean,
+): tf.Tensor3D | tf.Tensor2D | null {
   const { batch: B, time: T, features: F, units: U, gates: G } = d;
   const W = G * U;
   const BT = B * T;
@@ -316,7 +319,15 @@ export function bidirectionalInference(
     }
   });
   runParallel(w, fn, jobs, 2 * BT * U * W);
-  return tf.tensor3d(h.slice(oY, oY + BT * 2 * U), [B, T, 2 * U]);
+  if (!finalOnly) return tf.tensor3d(h.slice(oY, oY + BT * 2 * U), [B, T, 2 * U]);
+  const out = new Float32Array(B * 2 * U);
+  for (let b = 0; b < B; b++) {
+    const last = oY + (b * T + T - 1) * 2 * U;
+    const first = oY + b * T * 2 * U + U;
+    out.set(h.subarray(last, last + U), b * 2 * U);
+    out.set(h.subarray(first, first + U), b * 2 * U + U);
+  }
+  return tf.tensor2d(out, [B, 2 * U]);
 }
 
 /**

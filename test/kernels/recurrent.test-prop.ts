@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { gruSequenceFused } from '../../src/kernels/gru.js';
 import { lstmSequenceFused } from '../../src/kernels/lstm.js';
-import { biGruSequence, biLstmSequence, gruSequence, lstmSequence, usesFusedRecurrentKernels } from '../../src/kernels/recurrent.js';
+import { biGruFinalStates, biGruSequence, biLstmFinalStates, biLstmSequence, gruSequence, lstmSequence, usesFusedRecurrentKernels } from '../../src/kernels/recurrent.js';
 import type { BiGruSequenceArgs, BiLstmSequenceArgs, GruDirectionWeights, LstmDirectionWeights } from '../../src/kernels/recurrent-types.js';
 import { poolThreshold, setGemmWasm, setPoolThreshold } from '../../src/kernels/gemm.js';
 import { setPoolEnabled } from '../../src/kernels/pool.js';
@@ -212,18 +212,26 @@ const biCases = [
   {
     name: 'GRU', gates: 3 as const,
     bi: (a: BiInputs) => biGruSequence(a as unknown as BiGruSequenceArgs),
+    final: (a: BiInputs) => biGruFinalStates(a as unknown as BiGruSequenceArgs),
     one: (a: BiInputs, backward: boolean) => gruSequence({ x: a.x, ...((backward ? a.backward : a.forward) as GruDirectionWeights), goBackwards: backward }),
     reference: (a: BiInputs, backward: boolean) => gruSequenceReference({ x: a.x, ...((backward ? a.backward : a.forward) as GruDirectionWeights), goBackwards: backward }),
   },
   {
     name: 'LSTM', gates: 4 as const,
     bi: (a: BiInputs) => biLstmSequence(a as unknown as BiLstmSequenceArgs),
+    final: (a: BiInputs) => biLstmFinalStates(a as unknown as BiLstmSequenceArgs),
     one: (a: BiInputs, backward: boolean) => lstmSequence({ x: a.x, ...((backward ? a.backward : a.forward) as LstmDirectionWeights), goBackwards: backward }),
     reference: (a: BiInputs, backward: boolean) => lstmSequenceReference({ x: a.x, ...((backward ? a.backward : a.forward) as LstmDirectionWeights), goBackwards: backward }),
   },
 ];
 const biTensors = (a: BiInputs): tf.Tensor[] => [a.x, ...Object.values(a.forward), ...Object.values(a.backward)];
 /** Rebuilds the inputs from a flat list in biTensors' order (for tf.grads). */
+/** The final states of a `[B, T, 2U]` two-direction output: forward at the last step, backward at the first. */
+function finalOf(y: tf.Tensor3D): tf.Tensor2D {
+  const [B, T, W] = y.shape;
+  const U = W / 2;
+  return tf.tidy(() => tf.concat([tf.reshape(tf.slice(y, [0, T - 1, 0], [B, 1, U]), [B, U]), tf.reshape(tf.slice(y, [0, 0, U], [B, 1, U]), [B, U])], 1));
+}
 function biPack(a: BiInputs, t: tf.Tensor[]): BiInputs {
   const keys = Object.keys(a.forward);
   const dir = (o: number) => Object.fromEntries(keys.map((k, i) => [k, t[o + i]])) as BiInputs['forward'];
@@ -232,7 +240,7 @@ function biPack(a: BiInputs, t: tf.Tensor[]): BiInputs {
 
 describe.each(biCases)('bidirectional $name', (c) => {
   test.prop([biDims], { numRuns: 25 })(
-    'at inference equals the concat of the two directions (bit for bit) and the reference (1e-5), with and without the worker',
+    'at inference equals the concat of the two directions (bit for bit) and the reference (1e-5), and its final states their final states, with and without the worker',
     async (d) => {
       const a = biInputs(c.gates, d);
       const threshold = poolThreshold();
@@ -240,13 +248,18 @@ describe.each(biCases)('bidirectional $name', (c) => {
       if (d.worker) setPoolThreshold(1);
       try {
         await expectNoLeaks(() => tf.dispose(c.bi(a)));
+        await expectNoLeaks(() => tf.dispose(c.final(a)));
         const y = c.bi(a);
+        const fin = c.final(a);
         const composed = tf.tidy(() => tf.concat([c.one(a, false), c.one(a, true)], 2));
         const ref = tf.tidy(() => tf.concat([c.reference(a, false), c.reference(a, true)], 2));
+        const composedFinal = finalOf(composed);
         expect(y.shape).toEqual([d.batch, d.time, 2 * d.units]);
         expect(Array.from(y.dataSync())).toEqual(Array.from(composed.dataSync()));
         expect(maxAbsDiff(y, ref)).toBeLessThan(1e-5);
-        tf.dispose([y, composed, ref]);
+        expect(fin.shape).toEqual([d.batch, 2 * d.units]);
+        expect(Array.from(fin.dataSync())).toEqual(Array.from(composedFinal.dataSync()));
+        tf.dispose([y, fin, composed, composedFinal, ref]);
       } finally {
         setPoolThreshold(threshold);
         setPoolEnabled(true);
@@ -270,14 +283,32 @@ describe.each(biCases)('bidirectional $name', (c) => {
     tf.dispose([...got, ...want, ...inputs, w]);
   });
 
+  it('final states while gradients are recorded: the gradients of the reference final states, no leaks', async () => {
+    const a = biInputs(c.gates, { batch: 3, time: 4, features: 5, units: 8, seed: 8 });
+    const inputs = biTensors(a);
+    const w = tf.randomNormal([3, 16], 0, 1, 'float32', 10);
+    const grads = () => tf.grads((...t: tf.Tensor[]) => tf.sum(tf.mul(c.final(biPack(a, t)), w)))(inputs);
+    await expectNoLeaks(() => tf.dispose(grads()));
+    const got = grads();
+    const want = tf.grads((...t: tf.Tensor[]) => {
+      const p = biPack(a, t);
+      return tf.sum(tf.mul(finalOf(tf.concat([c.reference(p, false), c.reference(p, true)], 2) as tf.Tensor3D), w));
+    })(inputs);
+    got.forEach((g, i) => expect(maxAbsDiff(g, want[i]!)).toBeLessThan(1e-4));
+    tf.dispose([...got, ...want, ...inputs, w]);
+  });
+
   it('with flowsentry kernels off (as on every other backend) runs the reference composition', () => {
     const a = biInputs(c.gates, { batch: 2, time: 3, features: 4, units: 8, seed: 5 });
     setFlowsentryKernels(false);
     try {
       const y = c.bi(a);
+      const fin = c.final(a);
       const ref = tf.tidy(() => tf.concat([c.reference(a, false), c.reference(a, true)], 2));
+      const refFinal = finalOf(ref as tf.Tensor3D);
       expect(Array.from(y.dataSync())).toEqual(Array.from(ref.dataSync()));
-      tf.dispose([y, ref]);
+      expect(Array.from(fin.dataSync())).toEqual(Array.from(refFinal.dataSync()));
+      tf.dispose([y, fin, ref, refFinal]);
     } finally {
       setFlowsentryKernels(true);
       tf.dispose(biTensors(a));
@@ -288,6 +319,7 @@ describe.each(biCases)('bidirectional $name', (c) => {
     const a = biInputs(c.gates, { batch: 2, time: 3, features: 4, units: 8, seed: 1 });
     const b = biInputs(c.gates, { batch: 2, time: 3, features: 4, units: 16, seed: 2 });
     expect(() => c.bi({ ...a, backward: b.backward })).toThrow(/backward\.recurrentKernel/);
+    expect(() => c.final({ ...a, backward: b.backward })).toThrow(/FinalStates: backward\.recurrentKernel/);
     const biasKey = c.gates === 3 ? 'inputBias' : 'bias';
     expect(() => c.bi({ ...a, backward: { ...a.backward, [biasKey]: (b.backward as Record<string, tf.Tensor>)[biasKey] } as BiInputs['backward'] })).toThrow(new RegExp(`backward\\.${biasKey}`));
     tf.dispose([...biTensors(a), ...biTensors(b)]);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../../errors.js';
-import { biGruSequence, type GruDirectionWeights, gruSequence } from '../../kernels/recurrent.js';
+import { biGruFinalStates, biGruSequence, type GruDirectionWeights, gruSequence } from '../../kernels/recurrent.js';
 import { argsFromConfig, type DirectionWeights, StackedRecurrent, type StackedRecurrentArgs } from './stacked-recurrent.js';
 
 /** Options of {@link gru}: those of `torch.nn.GRU` (batch first), see {@link StackedRecurrentArgs}. */
@@ -53,6 +53,11 @@ export class GRU extends StackedRecurrent {
   protected override runBidirectional(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor3D {
     return biGruSequence({ x, forward: this.gruWeights(forward), backward: this.gruWeights(backward) });
   }
+  /** Both directions' final states in one op (copying out only those rows at inference on the cpu backend; see `biGruFinalStates`). */
+  protected override runBidirectionalFinal(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor2D {
+    return biGruFinalStates({ x, forward: this.gruWeights(forward), backward: this.gruWeights(backward) });
+  }
+
 
   private gruWeights(weights: DirectionWeights): GruDirectionWeights {
     const { kernel, recurrentKernel, biases } = this.read(weights);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../../errors.js';
-import { biLstmSequence, type LstmDirectionWeights, lstmSequence } from '../../kernels/recurrent.js';
+import { biLstmFinalStates, biLstmSequence, type LstmDirectionWeights, lstmSequence } from '../../kernels/recurrent.js';
 import { argsFromConfig, type DirectionWeights, StackedRecurrent, type StackedRecurrentArgs } from './stacked-recurrent.js';
 
 /** Options of {@link lstm}: those of `torch.nn.LSTM` (batch first), see {@link StackedRecurrentArgs}. */
@@ -43,6 +43,11 @@ export class LSTM extends StackedRecurrent {
   protected override runBidirectional(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor3D {
     return biLstmSequence({ x, forward: this.lstmWeights(forward), backward: this.lstmWeights(backward) });
   }
+  /** Both directions' final states in one op (copying out only those rows at inference on the cpu backend; see `biLstmFinalStates`). */
+  protected override runBidirectionalFinal(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor2D {
+    return biLstmFinalStates({ x, forward: this.lstmWeights(forward), backward: this.lstmWeights(backward) });
+  }
+
 
   private lstmWeights(weights: DirectionWeights): LstmDirectionWeights {
     const { kernel, recurrentKernel, biases } = this.read(weights);

@@ -128,6 +128,16 @@ export abstract class StackedRecurrent extends tfl.layers.Layer {
     return tf.concat([this.runDirection(x, forward, false), this.runDirection(x, backward, true)], 2);
   }
 
+  /**
+   * Runs both directions and returns their final states only, `[batch, 2 units]` (the last layer
+   * without `returnSequences`). This default slices them from two {@link runDirection} calls
+   * (no concat of whole sequences, nor its gradient's split); the GRU and LSTM override it with
+   * their two-direction op (one call at inference on the cpu backend, copying out only these rows).
+   */
+  protected runBidirectionalFinal(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor2D {
+    return this.finalStates(this.runDirection(x, forward, false), this.runDirection(x, backward, true));
+  }
+
   constructor(args: StackedRecurrentArgs, bidirectional: boolean, defaultNamePrefix: string) {
     const layerArgs: LayerArgs = { name: args.name ?? defaultName(defaultNamePrefix) };
     if (args.trainable !== undefined) layerArgs.trainable = args.trainable;
@@ -236,30 +246,26 @@ export abstract class StackedRecurrent extends tfl.layers.Layer {
         const [forward, backward] = this.directionWeights[l] as [DirectionWeights, DirectionWeights?];
         if (backward === undefined) {
           h = this.runDirection(h, forward, false);
-        } else if (training && !this.returnSequences && l === this.numLayers - 1) {
-          // Training, last layer, final states only: slice them from each direction's outputs
-          // instead of concatenating whole sequences (a Concat, and a SplitV in the gradient).
-          // Inference takes the two-direction op (one call on the cpu backend). Same values.
-          return this.finalStates(this.runDirection(h, forward, false), this.runDirection(h, backward, true), 0);
+        } else if (!this.returnSequences && l === this.numLayers - 1) {
+          return this.runBidirectionalFinal(h, forward, backward);
         } else {
           h = this.runBidirectional(h, forward, backward);
         }
       }
-      if (this.returnSequences) return h;
-      return this.bidirectional ? this.finalStates(h, h, this.units) : this.finalStates(h);
+      return this.returnSequences ? h : this.finalStates(h);
     });
   }
 
   /**
-   * The final state `[batch, units]` of the forward direction (its output at the last time step,
-   * the first `units` channels), with, when given, the backward direction's (its output at the
-   * first time step, `units` channels from `backwardAt`) after it: `[batch, 2 units]`.
+   * The final state `[batch, units]` of the forward direction (its output at the last time step),
+   * with, when given, the backward direction's (its output at the first time step) after it:
+   * `[batch, 2 units]`.
    */
-  private finalStates(forward: tf.Tensor3D, backward?: tf.Tensor3D, backwardAt = 0): tf.Tensor2D {
+  private finalStates(forward: tf.Tensor3D, backward?: tf.Tensor3D): tf.Tensor2D {
     const [batch, time] = forward.shape;
     const f = tf.slice(forward, [0, time - 1, 0], [batch, 1, this.units]);
     if (backward === undefined) return tf.reshape(f, [batch, this.units]);
-    const b = tf.slice(backward, [0, 0, backwardAt], [batch, 1, this.units]);
+    const b = tf.slice(backward, [0, 0, 0], [batch, 1, this.units]);
     return tf.reshape(tf.concat([f, b], 2), [batch, 2 * this.units]);
   }
 
