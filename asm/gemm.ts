@@ -110,22 +110,22 @@ export function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
 // 2^n through the exponent bits); x is clamped to [-87, 88], so the result stays finite and normal.
 // n = round(x log2 e) comes from adding 1.5 * 2^23 (the float's low mantissa bits then hold n), so
 // neither a floor nor a float-to-int conversion is needed: 2^n is those bits + 127, shifted by 23.
+// Each multiply-add is `madd` (one fused step in the relaxed build: 1.3x the throughput there).
 // @ts-ignore: decorator
 @inline function expv(x0: v128): v128 {
   const x1 = f32x4.pmax(f32x4.pmin(x0, f32x4.splat(88.0)), f32x4.splat(-87.0));
   const magic = f32x4.splat(12582912.0);
-  const tn = f32x4.add(f32x4.mul(x1, f32x4.splat(1.44269504088896341)), magic);
+  const tn = madd(magic, x1, f32x4.splat(1.44269504088896341));
   const fx = f32x4.sub(tn, magic);
-  let x = f32x4.sub(x1, f32x4.mul(fx, f32x4.splat(0.693359375)));
-  x = f32x4.sub(x, f32x4.mul(fx, f32x4.splat(-2.12194440e-4)));
+  let x = madd(x1, fx, f32x4.splat(-0.693359375));
+  x = madd(x, fx, f32x4.splat(2.12194440e-4));
   const z = f32x4.mul(x, x);
-  let y = f32x4.splat(1.9875691500e-4);
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.3981999507e-3));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(8.3334519073e-3));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(4.1665795894e-2));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(1.6666665459e-1));
-  y = f32x4.add(f32x4.mul(y, x), f32x4.splat(5.0000001201e-1));
-  y = f32x4.add(f32x4.add(f32x4.mul(y, z), x), f32x4.splat(1.0));
+  let y = madd(f32x4.splat(1.3981999507e-3), f32x4.splat(1.9875691500e-4), x);
+  y = madd(f32x4.splat(8.3334519073e-3), y, x);
+  y = madd(f32x4.splat(4.1665795894e-2), y, x);
+  y = madd(f32x4.splat(1.6666665459e-1), y, x);
+  y = madd(f32x4.splat(5.0000001201e-1), y, x);
+  y = f32x4.add(madd(x, y, z), f32x4.splat(1.0));
   const pow2 = i32x4.shl(i32x4.add(tn, i32x4.splat(127)), 23);
   return f32x4.mul(y, pow2);
 }
@@ -135,21 +135,26 @@ export function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
   return f32x4.div(f32x4.splat(1.0), f32x4.add(f32x4.splat(1.0), expv(f32x4.neg(x))));
 }
 
-// tanh on f32x4 (Cephes tanhf): an odd polynomial below |x| = 0.625 (no cancellation near 0),
-// 1 - 2 / (exp(2|x|) + 1) with the sign of x above.
+// tanh on f32x4: the 13/6-degree rational interpolant of Eigen's generic_fast_tanh_float (odd
+// numerator, even denominator, x clamped to [-9, 9], beyond which tanh is +-1 in float32), with
+// every coefficient divided by the numerator's linear one, so the numerator is x + x^3 (...) and
+// tiny |x| keeps its bits (no underflow to subnormals). Within 3.4e-7 relative of Math.tanh on
+// [-20, 20] (docs/guides/performance.md); 3.4x the throughput of the Cephes form it replaced
+// (exp, a division and an odd polynomial for small |x|, both sides computed and selected).
 // @ts-ignore: decorator
-@inline function tanhv(x: v128): v128 {
-  const ax = f32x4.abs(x);
-  const z = f32x4.mul(x, x);
-  let p = f32x4.splat(-5.70498872745e-3);
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
-  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
-  const big = f32x4.sub(f32x4.splat(1.0), f32x4.div(f32x4.splat(2.0), f32x4.add(expv(f32x4.add(ax, ax)), f32x4.splat(1.0))));
-  const signed = v128.bitselect(x, big, i32x4.splat(0x80000000));
-  return v128.bitselect(small, signed, f32x4.lt(ax, f32x4.splat(0.625)));
+@inline function tanhv(x0: v128): v128 {
+  const x = f32x4.pmax(f32x4.pmin(x0, f32x4.splat(9.0)), f32x4.splat(-9.0));
+  const x2 = f32x4.mul(x, x);
+  let p = madd(f32x4.splat(4.087417904141688e-11), x2, f32x4.splat(-5.6416768365276024e-14));
+  p = madd(f32x4.splat(-1.7583792200071002e-8), x2, p);
+  p = madd(f32x4.splat(1.0467500942468178e-5), x2, p);
+  p = madd(f32x4.splat(3.036098787561059e-3), x2, p);
+  p = madd(f32x4.splat(0.1302255541086197), x2, p);
+  p = madd(x, f32x4.mul(x, x2), p);
+  let q = madd(f32x4.splat(0.02422276698052883), x2, f32x4.splat(2.4486612528562546e-4));
+  q = madd(f32x4.splat(0.4635584354400635), x2, q);
+  q = madd(f32x4.splat(1.0000001192092896), x2, q);
+  return f32x4.div(p, q);
 }
 
 // Elementwise over n floats (n a multiple of 4), for tests of the approximations.

@@ -36,8 +36,9 @@ test('dense grid: max relative error of sigmoid and tanh on [-20, 20] step 1e-3,
     es = Math.max(es, relErr(s[i]!, sigmoid64(x[i]!)));
     if (x[i] !== 0) et = Math.max(et, relErr(t[i]!, Math.tanh(x[i]!)));
   }
-  expect(es).toBeLessThan(1e-6);
-  expect(et).toBeLessThan(1e-6);
+  // Measured maxima: sigmoid 1.5e-7, tanh 2.9e-7 (fused multiply-adds) / 3.4e-7 (separate).
+  expect(es).toBeLessThan(3e-7);
+  expect(et).toBeLessThan(5e-7);
   const big = simdActivation('tanh', Float32Array.from([200, -200, 1e30, -1e30]))!;
   expect(Array.from(big)).toEqual([1, -1, 1, -1]);
   const sb = simdActivation('sigmoid', Float32Array.from([200, -200, 0]))!;
