@@ -91,18 +91,41 @@ export function sgemm(a: usize, rsA: usize, csA: usize, b: usize, ldb: usize, c:
   return f32x4.add(acc, f32x4.mul(a, b));
 }
 
-// dst[j][i] = src[i][j] for a [rows, cols] float32 matrix, in 8 x 8 blocks (both sides stay in L1).
+// dst[j][i] = src[i][j] for a [rows, cols] float32 matrix: 4 x 4 blocks through shuffles (four
+// loads of 4 rows, eight shuffles, four stores), in strips of 4 source rows across all columns (the
+// destination lines a strip touches stay in L1 for the next 3 strips); rows and columns past the
+// last multiple of 4 element by element.
 export function transpose(src: usize, dst: usize, rows: i32, cols: i32): void {
-  for (let i0 = 0; i0 < rows; i0 += 8) {
-    const i1 = min(i0 + 8, rows);
-    for (let j0 = 0; j0 < cols; j0 += 8) {
-      const j1 = min(j0 + 8, cols);
-      for (let i = i0; i < i1; i++) {
-        for (let j = j0; j < j1; j++) {
-          store<f32>(dst + ((<usize>j * rows + i) << 2), load<f32>(src + ((<usize>i * cols + j) << 2)));
-        }
+  const r4 = rows & ~3;
+  const c4 = cols & ~3;
+  const sr = <usize>cols << 2; // source row, bytes
+  const dr = <usize>rows << 2; // destination row, bytes
+  for (let i0 = 0; i0 < r4; i0 += 16) {
+    const i1 = min(i0 + 16, r4);
+    for (let j = 0; j < c4; j += 4) {
+      for (let i = i0; i < i1; i += 4) {
+        const s = src + <usize>i * sr + (<usize>j << 2);
+        const a0 = v128.load(s);
+        const a1 = v128.load(s + sr);
+        const a2 = v128.load(s + 2 * sr);
+        const a3 = v128.load(s + 3 * sr);
+        const t0 = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7);
+        const t2 = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5);
+        const t3 = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
+        const d = dst + (<usize>i << 2) + <usize>j * dr;
+        v128.store(d, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+        v128.store(d + dr, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+        v128.store(d + 2 * dr, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+        v128.store(d + 3 * dr, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
       }
     }
+    for (let j = c4; j < cols; j++) {
+      for (let k = i0; k < i1; k++) store<f32>(dst + ((<usize>j * rows + k) << 2), load<f32>(src + ((<usize>k * cols + j) << 2)));
+    }
+  }
+  for (let i = r4; i < rows; i++) {
+    for (let j = 0; j < cols; j++) store<f32>(dst + ((<usize>j * rows + i) << 2), load<f32>(src + ((<usize>i * cols + j) << 2)));
   }
 }
 

@@ -152,3 +152,18 @@ test.prop([
     setPoolThreshold(threshold);
   }
 });
+
+test.prop([fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 })], { numRuns: 60 })(
+  "the module's transpose moves every entry of a [rows, cols] matrix to [cols, rows] and writes nothing past it",
+  (rows, cols) => {
+    const n = rows * cols;
+    const { w, h } = simdHeap(2 * n + 8)!;
+    for (let i = 0; i < n; i++) h[i] = i + 0.5;
+    h.fill(-1, n, 2 * n + 8);
+    w.transpose(0, n * 4, rows, cols);
+    const want = new Float32Array(n);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) want[j * rows + i] = i * cols + j + 0.5;
+    expect(Array.from(h.subarray(n, 2 * n))).toEqual(Array.from(want));
+    expect(Array.from(h.subarray(2 * n, 2 * n + 8))).toEqual(new Array(8).fill(-1));
+  },
+);
