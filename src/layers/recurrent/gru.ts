@@ -53,6 +53,7 @@ export class GRU extends StackedRecurrent {
   protected override runBidirectional(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor3D {
     return biGruSequence({ x, forward: this.gruWeights(forward), backward: this.gruWeights(backward) });
   }
+
   /** Both directions' final states in one op (copying out only those rows at inference on the cpu backend; see `biGruFinalStates`). */
   protected override runBidirectionalFinal(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor2D {
     return biGruFinalStates({ x, forward: this.gruWeights(forward), backward: this.gruWeights(backward) });

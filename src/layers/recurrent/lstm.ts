@@ -43,6 +43,7 @@ export class LSTM extends StackedRecurrent {
   protected override runBidirectional(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor3D {
     return biLstmSequence({ x, forward: this.lstmWeights(forward), backward: this.lstmWeights(backward) });
   }
+
   /** Both directions' final states in one op (copying out only those rows at inference on the cpu backend; see `biLstmFinalStates`). */
   protected override runBidirectionalFinal(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor2D {
     return biLstmFinalStates({ x, forward: this.lstmWeights(forward), backward: this.lstmWeights(backward) });
