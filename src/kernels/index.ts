@@ -14,6 +14,7 @@ export { fusedConv2d, type FusedConv2dArgs } from './conv-bias.js';
 export { fusedConv2dTranspose, type FusedConv2dTransposeArgs } from './conv-transpose.js';
 export { fusedConv2dResidual, type FusedConv2dResidualArgs } from './conv-residual.js';
 export { addRelu } from './add-relu.js';
+export { batchNormTraining, type BatchNormTrainingResult } from './batch-norm.js';
 export { gemm, gemmKernel, gemmUsesWasm, releaseGemmMemory, setRelaxedSimd, type GemmArgs, type GemmKernel } from './gemm.js';
 export { setFlowsentryKernels } from './switch.js';
 export { flowsentryKernelsEnabled } from './state.js';

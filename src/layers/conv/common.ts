@@ -8,6 +8,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { LayerArgs } from '@tensorflow/tfjs-layers/dist/engine/topology';
 import type { LayerVariable } from '@tensorflow/tfjs-layers/dist/variables';
 import { ShapeError, ValueError } from '../../errors.js';
+import { batchNormTraining } from '../../kernels/batch-norm.js';
 import { fusedConv2d } from '../../kernels/conv-bias.js';
 import { Rng } from '../../util/rng.js';
 
@@ -138,13 +139,6 @@ export interface ConvWeights {
  * [256, 78, 8]: the broadcasting form spent ~2.5 s per step in Multiply/Mean/Sub/Tile.
  */
 
-/** `x [..., C]` as `[N, C]` and the ones column `[N, 1]` that sums or broadcasts over its rows. */
-function rowsOf(x: tf.Tensor): { rows: tf.Tensor2D; ones: tf.Tensor2D; n: number; c: number } {
-  const c = x.shape.at(-1) ?? 1;
-  const n = x.size / c;
-  return { rows: tf.reshape(x, [n, c]), ones: tf.ones([n, 1]), n, c };
-}
-
 /**
  * conv2d plus a per-channel bias (and a relu) in one op (flowsentry's fusedConv2d, as PyTorch's
  * Conv2d with a bias): on the cpu backend the bias and relu are applied inside the convolution
@@ -158,22 +152,6 @@ function convWithBias(
 ): tf.Tensor4D {
   if (bias === null && activation === 'linear') return tf.conv2d(x, kernel, strides, pad);
   return fusedConv2d({ x, filter: kernel, strides, pad, activation, ...(bias === null ? {} : { bias: bias.read() as tf.Tensor1D }) });
-}
-
-/**
- * Training-mode batch normalisation over every axis but the last:
- * `y = gamma * (x - mean) / sqrt(var + eps) + beta` with the batch's mean and biased variance,
- * differentiable with respect to x, gamma and beta (also through the statistics).
- */
-export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
-  const { rows, ones, n, c } = rowsOf(x);
-  const onesT = tf.transpose(ones) as tf.Tensor2D;
-  const mean = tf.div(tf.matMul(onesT, rows), n) as tf.Tensor2D; // [1, C]
-  const centered = tf.sub(rows, tf.matMul(ones, mean));
-  const variance = tf.div(tf.matMul(onesT, tf.square(centered)), n) as tf.Tensor2D;
-  const scale = tf.mul(tf.rsqrt(tf.add(variance, epsilon)), tf.reshape(gamma, [1, c]));
-  const y = tf.add(tf.mul(centered, tf.matMul(ones, scale)), tf.matMul(ones, tf.reshape(beta, [1, c]) as tf.Tensor2D));
-  return { y: tf.reshape(y, x.shape), mean: tf.reshape(mean, [c]), variance: tf.reshape(variance, [c]) };
 }
 
 /** The weights of parallel Conv1D branches. */
