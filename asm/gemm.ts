@@ -320,6 +320,64 @@ export function colsum(src: usize, dst: usize, rows: i32, m: i32): void {
   }
 }
 
+// Batch norm (src/kernels/batch-norm.ts), on row-major [n, c] float32 matrices, c a multiple of 4,
+// all arithmetic in float64. Per-channel sums: out[j] = sum of a[r, j], out[c + j] = sum of
+// a[r, j] * b[r, j] (b = a for the squares), f64 at out, 4 channels at a time with the sums in
+// registers over all rows.
+export function bnSums(a: usize, b: usize, n: i32, c: i32, out: usize): void {
+  const rb = <usize>c << 2;
+  for (let j: usize = 0; j < <usize>c; j += 4) {
+    let s0 = f64x2.splat(0);
+    let s1 = f64x2.splat(0);
+    let q0 = f64x2.splat(0);
+    let q1 = f64x2.splat(0);
+    let pa = a + (j << 2);
+    let pb = b + (j << 2);
+    for (let r = 0; r < n; r++) {
+      const va = v128.load(pa);
+      const vb = v128.load(pb);
+      const a0 = f64x2.promote_low_f32x4(va);
+      const a1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(va, va, 2, 3, 2, 3));
+      s0 = f64x2.add(s0, a0);
+      s1 = f64x2.add(s1, a1);
+      q0 = f64x2.add(q0, f64x2.mul(a0, f64x2.promote_low_f32x4(vb)));
+      q1 = f64x2.add(q1, f64x2.mul(a1, f64x2.promote_low_f32x4(v128.shuffle<f32>(vb, vb, 2, 3, 2, 3))));
+      pa += rb;
+      pb += rb;
+    }
+    v128.store(out + (j << 3), s0);
+    v128.store(out + (j << 3), s1, 16);
+    v128.store(out + ((<usize>c + j) << 3), q0);
+    v128.store(out + ((<usize>c + j) << 3), q1, 16);
+  }
+}
+
+// Per-channel affine in float64, rounded once to f32: dst[r, j] = ca[j] u[r, j] + ck[j] v[r, j] +
+// cb[j] (withV), else ca[j] u[r, j] + cb[j]; ca, ck, cb f64 [c] at coef, coef + 8c, coef + 16c.
+export function bnAffine(u: usize, v: usize, dst: usize, n: i32, c: i32, coef: usize, withV: bool): void {
+  const rb = <usize>c << 2;
+  const ck = coef + (<usize>c << 3);
+  const cb = coef + (<usize>c << 4);
+  for (let r = 0; r < n; r++) {
+    const o = <usize>r * rb;
+    for (let j: usize = 0; j < <usize>c; j += 4) {
+      const jb = j << 3;
+      const vu = v128.load(u + o + (j << 2));
+      // (ca u + ck v) + cb, in the JavaScript loop's order (the same float64 roundings).
+      let y0 = f64x2.mul(v128.load(coef + jb), f64x2.promote_low_f32x4(vu));
+      let y1 = f64x2.mul(v128.load(coef + jb, 16), f64x2.promote_low_f32x4(v128.shuffle<f32>(vu, vu, 2, 3, 2, 3)));
+      if (withV) {
+        const vv = v128.load(v + o + (j << 2));
+        y0 = f64x2.add(y0, f64x2.mul(v128.load(ck + jb), f64x2.promote_low_f32x4(vv)));
+        y1 = f64x2.add(y1, f64x2.mul(v128.load(ck + jb, 16), f64x2.promote_low_f32x4(v128.shuffle<f32>(vv, vv, 2, 3, 2, 3))));
+      }
+      const d0 = f32x4.demote_f64x2_zero(f64x2.add(y0, v128.load(cb + jb)));
+      const d1 = f32x4.demote_f64x2_zero(f64x2.add(y1, v128.load(cb + jb, 16)));
+      v128.store(dst + o + (j << 2), v128.shuffle<f32>(d0, d1, 0, 1, 4, 5));
+    }
+  }
+}
+
 // The input gradient / transposed convolution with few channels (src/kernels/conv-line.ts): dcols
 // holds dy W^T, [lines * OW rows, nB], row (l, ow) column fw * C + ci the tap fw of output position
 // ow; dx line l (inWidth positions of C channels, at dx + l * inWidth * C floats) position iw gets,

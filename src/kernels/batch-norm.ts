@@ -2,6 +2,7 @@ import 'flowsentry/register';
 import * as tf from '@tensorflow/tfjs-core';
 import { ShapeError, ValueError } from '../errors.js';
 import { ownCpuPath } from './conv-grad.js';
+import { type GemmModule, SIMD_MIN, simdHeap } from './gemm.js';
 
 /** What {@link batchNormTraining} returns. */
 export interface BatchNormTrainingResult {
@@ -42,7 +43,8 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
     const xv = xt.dataSync() as Float32Array;
     const gv = gt.dataSync() as Float32Array;
     const bv = bt.dataSync() as Float32Array;
-    const s = statistics(xv, n, c, epsilon);
+    const pass = passes(n, c);
+    const s = statistics(pass.sums(xv, null), n, c, epsilon);
     stats = s;
     // y = x scale + shift per channel: scale = gamma inv, shift = beta - mean scale (float64).
     const scale = new Float64Array(c);
@@ -51,7 +53,7 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
       scale[j] = (gv[j] as number) * (s.inv[j] as number);
       shift[j] = (bv[j] as number) - (s.mean[j] as number) * (scale[j] as number);
     }
-    const yv = channelAffine(xv, scale, null, null, shift, n, c);
+    const yv = pass.affine(xv, scale, null, null, shift);
     const gradFunc = (dy: tf.Tensor): tf.Tensor[] => {
       const g = gradients(dy.dataSync() as Float32Array, xv, gv, s.mean, s.inv, n, c);
       return [tf.tensor(g.dx, xt.shape, 'float32'), tf.tensor1d(g.dGamma), tf.tensor1d(g.dBeta)];
@@ -92,6 +94,62 @@ function checkArgs(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: num
   if (beta.rank !== 1 || beta.shape[0] !== c) throw new ShapeError('beta', `shape [${c}] (the channels of x)`, beta);
   if (!Number.isFinite(epsilon) || epsilon < 0) throw new ValueError('epsilon', 'a finite number >= 0', epsilon);
   return c;
+}
+
+/** The two kinds of pass over a row-major `[n, c]` matrix that batch norm makes. */
+interface Passes {
+  /** Per-channel float64 sums of a and of a * b (of a^2 when b is null). */
+  sums(a: Float32Array, b: Float32Array | null): [Float64Array, Float64Array];
+  /** Per channel `ca u + ck v + cb` in float64 (without v: `ca u + cb`), rounded to float32. */
+  affine(u: Float32Array, ca: Float64Array, v: Float32Array | null, ck: Float64Array | null, cb: Float64Array): Float32Array;
+}
+
+/**
+ * The passes in the SIMD module (f64x2 arithmetic, the same operations in the same order as the
+ * JavaScript loops, so the same values) when c is a multiple of 4 and the matrix has at least
+ * {@link SIMD_MIN} values; else in JavaScript.
+ */
+function passes(n: number, c: number): Passes {
+  const size = n * c;
+  if (c % 4 !== 0 || size < SIMD_MIN || simdHeap(0) === null) return jsPasses(n, c);
+  // Layout (floats): a, b, out (f32, size each); then 6 c floats of f64 sums or coefficients.
+  const oF64 = 3 * size + (size % 2); // an even float offset: 8-byte aligned
+  const heap = (): { w: GemmModule; h: Float32Array; d: Float64Array } => {
+    const s = simdHeap(oF64 + 6 * c) as { w: GemmModule; h: Float32Array };
+    return { ...s, d: new Float64Array(s.h.buffer, oF64 * 4, 3 * c) };
+  };
+  return {
+    sums(a, b) {
+      const { w, h, d } = heap();
+      h.set(a, 0);
+      if (b !== null) h.set(b, size);
+      w.bnSums(0, b === null ? 0 : size * 4, n, c, oF64 * 4);
+      return [d.slice(0, c), d.slice(c, 2 * c)];
+    },
+    affine(u, ca, v, ck, cb) {
+      const { w, h, d } = heap();
+      h.set(u, 0);
+      if (v !== null) h.set(v, size);
+      d.set(ca, 0);
+      if (ck !== null) d.set(ck, c);
+      d.set(cb, 2 * c);
+      w.bnAffine(0, size * 4, 2 * size * 4, n, c, oF64 * 4, v === null || ck === null ? 0 : 1);
+      return h.slice(2 * size, 3 * size);
+    },
+  };
+}
+
+/** The passes in JavaScript (four channels at a time for the sums). */
+function jsPasses(n: number, c: number): Passes {
+  return {
+    sums(a, b) {
+      const s1 = new Float64Array(c);
+      const s2 = new Float64Array(c);
+      channelSums(a, b ?? a, n, c, s1, s2, b === null);
+      return [s1, s2];
+    },
+    affine: (u, ca, v, ck, cb) => channelAffine(u, ca, v, ck, cb, n, c),
+  };
 }
 
 /**
@@ -166,10 +224,8 @@ function channelAffine(u: Float32Array, a: Float64Array, v: Float32Array | null,
  * and x^2 in one pass (in float64 the cancellation of E[x^2] - E[x]^2 costs about
  * 1e-16 mean^2 / variance of relative precision: negligible for float32 data).
  */
-function statistics(xv: Float32Array, n: number, c: number, epsilon: number): { mean: Float64Array; variance: Float64Array; inv: Float64Array } {
-  const sum = new Float64Array(c);
-  const sumSq = new Float64Array(c);
-  channelSums(xv, xv, n, c, sum, sumSq, true);
+function statistics(sums: [Float64Array, Float64Array], n: number, c: number, epsilon: number): { mean: Float64Array; variance: Float64Array; inv: Float64Array } {
+  const [sum, sumSq] = sums;
   const mean = new Float64Array(c);
   const variance = new Float64Array(c);
   const inv = new Float64Array(c);
@@ -189,9 +245,8 @@ function statistics(xv: Float32Array, n: number, c: number, epsilon: number): { 
 function gradients(
   dy: Float32Array, xv: Float32Array, gv: Float32Array, mean: Float64Array, inv: Float64Array, n: number, c: number,
 ): { dx: Float32Array; dGamma: Float32Array; dBeta: Float32Array } {
-  const sumDy = new Float64Array(c);
-  const sumDyX = new Float64Array(c);
-  channelSums(dy, xv, n, c, sumDy, sumDyX, false);
+  const pass = passes(n, c);
+  const [sumDy, sumDyX] = pass.sums(dy, xv);
   // dx = gamma inv (dy - sumDy / n - xhat sumDyXhat / n), xhat = (x - mean) inv, is per channel
   // dx = a dy + k x + b with a = gamma inv, k = -a inv sumDyXhat / n, b = -a sumDy / n - k mean.
   const a = new Float64Array(c);
@@ -207,5 +262,5 @@ function gradients(
     k[j] = kj;
     b[j] = -aj * ((sumDy[j] as number) / n) - kj * (mean[j] as number);
   }
-  return { dx: channelAffine(dy, a, xv, k, b, n, c), dGamma, dBeta: Float32Array.from(sumDy) };
+  return { dx: pass.affine(dy, a, xv, k, b), dGamma, dBeta: Float32Array.from(sumDy) };
 }

@@ -81,6 +81,8 @@ export interface GemmModule {
   lstmSeqBackward(dy: number, cs: number, gi: number, gf: number, gg: number, go: number, tc: number, c0: number, uT: number, lduT: number, da: number, dh: number, dc: number, b0: number, nb: number, T: number, U: number, backwards: number): void;
   gruPrevStates(y: number, h0: number, dst: number, B: number, T: number, U: number, backwards: number): void;
   tapSums(dcols: number, dx: number, lines: number, OW: number, nB: number, FW: number, C: number, s: number, left: number, inWidth: number, bias: number, epi: number): void;
+  bnSums(a: number, b: number, n: number, c: number, out: number): void;
+  bnAffine(u: number, v: number, dst: number, n: number, c: number, coef: number, withV: number): void;
 }
 
 /** Exports the worker pool may run (chunks of independent work). */

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { ShapeError, ValueError } from '../../src/errors.js';
 import { batchNormTraining, batchNormTrainingReference } from '../../src/kernels/batch-norm.js';
+import { setGemmWasm } from '../../src/kernels/gemm.js';
 import { setFlowsentryKernels } from '../../src/kernels/switch.js';
 import { expectNoLeaks } from '../helpers/leaks.js';
 
@@ -112,6 +113,31 @@ describe('batchNormTraining', () => {
       tf.dispose([x, gamma, beta, dy]);
     },
   );
+
+  it('its SIMD passes (channels a multiple of 4, 1024 values or more) give the JavaScript loops\' values bit for bit', () => {
+    for (const [lead, channels] of [[[64, 5], 8], [[300], 12], [[40, 9], 4]] as const) {
+      const { x, gamma, beta, dy } = inputs({ lead: [...lead], channels, offset: 7, scale: 0.5, epsilon: 1e-3, seed: lead[0] });
+      const run = () => {
+        const r = batchNormTraining(x, gamma, beta, 1e-3);
+        const g = tf.grads((xi: tf.Tensor, gi: tf.Tensor, bi: tf.Tensor) => {
+          const o = batchNormTraining(xi, gi, bi, 1e-3);
+          tf.dispose([o.mean, o.variance]);
+          return tf.sum(tf.mul(o.y, dy));
+        })([x, gamma, beta]);
+        const out = [r.y, r.mean, r.variance, ...g].map((t) => Array.from(t.dataSync()));
+        tf.dispose([r.y, r.mean, r.variance, ...g]);
+        return out;
+      };
+      const simd = run();
+      setGemmWasm(false);
+      try {
+        expect(run()).toEqual(simd);
+      } finally {
+        setGemmWasm(true);
+      }
+      tf.dispose([x, gamma, beta, dy]);
+    }
+  });
 
   it('the fused op and its gradient leave no tensors behind', async () => {
     const { x, gamma, beta, dy } = inputs({ lead: [6, 5], channels: 8, offset: 3, scale: 2, epsilon: 1e-3, seed: 4 });
