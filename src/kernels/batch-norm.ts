@@ -38,7 +38,7 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
   const c = checkArgs(x, gamma, beta, epsilon);
   if (!ownCpuPath(x, gamma, beta)) return batchNormTrainingReference(x, gamma, beta, epsilon);
   const n = x.size / c;
-  let stats: { mean: Float64Array; variance: Float64Array } = { mean: new Float64Array(c), variance: new Float64Array(c) };
+  let stats: { mean: Float64Array; variance: Float64Array } | null = null;
   const op = tf.customGrad(((xt: tf.Tensor, gt: tf.Tensor, bt: tf.Tensor) => {
     const xv = xt.dataSync() as Float32Array;
     const gv = gt.dataSync() as Float32Array;
@@ -62,7 +62,8 @@ export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tenso
   }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.Tensor;
   const y = op(x, gamma, beta);
   // The statistics as tensors of their own, made outside the op (they are not differentiated).
-  return { y, mean: tf.tensor1d(Float32Array.from(stats.mean)), variance: tf.tensor1d(Float32Array.from(stats.variance)) };
+  const { mean, variance } = stats as unknown as { mean: Float64Array; variance: Float64Array };
+  return { y, mean: tf.tensor1d(Float32Array.from(mean)), variance: tf.tensor1d(Float32Array.from(variance)) };
 }
 
 /**
