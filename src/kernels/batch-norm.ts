@@ -25,7 +25,7 @@ export interface BatchNormTrainingResult {
  * `dx = gamma / sqrt(variance + epsilon) * (dy - mean(dy) - xhat * mean(dy * xhat))`,
  * `dgamma = sum(dy * xhat)`, `dbeta = sum(dy)` in two passes (tfjs differentiating the composition
  * runs about twenty ops, several of them broadcasts and reductions over x). Everywhere else it is
- * {@link batchNormTrainingReference}, tfjs ops that every backend runs and differentiates. The two
+ * `batchNormTrainingReference`, tfjs ops that every backend runs and differentiates. The two
  * agree to float32 rounding (the fused sums are float64, the composition's float32). The fused
  * gradient is first order (a constant to a second differentiation).
  *
