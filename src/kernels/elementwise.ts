@@ -32,6 +32,19 @@ function sliceValues(x: Values, shape: number[], begin: number[], size: number[]
   const strides = tf.util.computeStrides(shape);
   const inner = rank === shape.length ? 1 : (strides[rank - 1] as number); // floats per step of dimension rank - 1
   run *= size[rank - 1] as number;
+  // Only dimension rank - 1 cut (every one before it whole): rows of `run` values one stride apart,
+  // without the index arithmetic below (a channel split of [256, 78, 48] into three: 20k rows).
+  if (begin.slice(0, rank - 1).every((b, d) => b === 0 && size[d] === shape[d])) {
+    const stride = (shape[rank - 1] as number) * inner;
+    const rows = out.length / run;
+    let src = (begin[rank - 1] as number) * inner;
+    if (run < SHORT_RUN) {
+      for (let r = 0, o = 0; r < rows; r++, src += stride) for (let j = 0; j < run; j++, o++) out[o] = x[src + j] as number;
+    } else {
+      for (let r = 0; r < rows; r++, src += stride) out.set(x.subarray(src, src + run), r * run);
+    }
+    return out;
+  }
   const idx = new Array<number>(rank - 1).fill(0);
   let o = 0;
   for (;;) {

@@ -45,6 +45,24 @@ test.prop([shapeArb, fc.integer({ min: 0, max: 1e6 }), fc.boolean()], { numRuns:
   },
 );
 
+test.prop([fc.integer({ min: 1, max: 6 }), fc.integer({ min: 2, max: 9 }), fc.integer({ min: 60, max: 140 }), fc.integer({ min: 0, max: 1e6 })], { numRuns: 20 })(
+  'slices and splits cutting one axis with whole axes before it (runs long and short) equal the stock kernels exactly',
+  async (a, b, c, seed) => {
+    const x = tf.randomNormal([a, b, c], 0, 1, 'float32', seed);
+    const cutB = 1 + (seed % (b - 1));
+    const cutC = 1 + (seed % (c - 1));
+    const [o, s, os, ss] = await oursAndStock(() => [
+      ...tf.split(x, [cutB, b - cutB], 1), // runs of cutB * c values (64 and more: whole copies)
+      ...tf.split(x, [cutC, c - cutC], 2),
+      tf.slice(x, [0, cutB, 0], [a, b - cutB, c]),
+      tf.slice(x, [0, 0, cutC], [a, b, c - cutC]),
+    ]);
+    expect(os).toEqual(ss);
+    o.forEach((v, i) => expect(v).toEqual(s[i]));
+    x.dispose();
+  },
+);
+
 test.prop([shapeArb, fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 1e6 })], { numRuns: 40 })(
   'add and multiply with equal or trailing-block (bias) shapes, either side, equal stock',
   async (shape, cut, seed) => {
