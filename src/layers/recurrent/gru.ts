@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../../errors.js';
 import { biGruFinalStates, biGruSequence, type GruDirectionWeights, gruSequence } from '../../kernels/recurrent.js';
-import { argsFromConfig, type DirectionWeights, StackedRecurrent, type StackedRecurrentArgs } from './stacked-recurrent.js';
+import { argsFromConfig, type DirectionWeights, type SequenceOps, StackedRecurrent, type StackedRecurrentArgs } from './stacked-recurrent.js';
 
 /** Options of {@link gru}: those of `torch.nn.GRU` (batch first), see {@link StackedRecurrentArgs}. */
 export interface GruArgs extends StackedRecurrentArgs {
@@ -26,7 +26,7 @@ export type BiGruArgs = Omit<GruArgs, 'bidirectional'>;
  * `recurrent_kernel` `[units, 3 units]`, `input_bias` and `recurrent_bias` `[3 units]`, gate blocks
  * (z, r, n) as Keras stores them; {@link importTorchWeights} loads a PyTorch state dict into them.
  */
-export class GRU extends StackedRecurrent {
+export class GRU extends StackedRecurrent<GruDirectionWeights> {
   /** The name tfjs serialises and registers this class under (`tf.serialization.registerClass`). */
   static className = 'flowsentry.GRU';
   /** Always true: the reset gate is applied after the recurrent matrix product (PyTorch / cuDNN form). */
@@ -45,22 +45,9 @@ export class GRU extends StackedRecurrent {
     return null;
   }
 
-  protected runDirection(x: tf.Tensor3D, weights: DirectionWeights, goBackwards: boolean): tf.Tensor3D {
-    return gruSequence({ x, ...this.gruWeights(weights), goBackwards });
-  }
+  protected readonly ops: SequenceOps<GruDirectionWeights> = { sequence: gruSequence, bidirectional: biGruSequence, finalStates: biGruFinalStates };
 
-  /** Both directions in one op (one call at inference on the cpu backend; see `biGruSequence`). */
-  protected override runBidirectional(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor3D {
-    return biGruSequence({ x, forward: this.gruWeights(forward), backward: this.gruWeights(backward) });
-  }
-
-  /** Both directions' final states in one op (copying out only those rows at inference on the cpu backend; see `biGruFinalStates`). */
-  protected override runBidirectionalFinal(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor2D {
-    return biGruFinalStates({ x, forward: this.gruWeights(forward), backward: this.gruWeights(backward) });
-  }
-
-
-  private gruWeights(weights: DirectionWeights): GruDirectionWeights {
+  protected opWeights(weights: DirectionWeights): GruDirectionWeights {
     const { kernel, recurrentKernel, biases } = this.read(weights);
     const [inputBias, recurrentBias] = biases as [tf.Tensor1D, tf.Tensor1D];
     return { kernel, recurrentKernel, inputBias, recurrentBias };

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ValueError } from '../../errors.js';
 import { biLstmFinalStates, biLstmSequence, type LstmDirectionWeights, lstmSequence } from '../../kernels/recurrent.js';
-import { argsFromConfig, type DirectionWeights, StackedRecurrent, type StackedRecurrentArgs } from './stacked-recurrent.js';
+import { argsFromConfig, type DirectionWeights, type SequenceOps, StackedRecurrent, type StackedRecurrentArgs } from './stacked-recurrent.js';
 
 /** Options of {@link lstm}: those of `torch.nn.LSTM` (batch first), see {@link StackedRecurrentArgs}. */
 export interface LstmArgs extends StackedRecurrentArgs {
@@ -20,7 +20,7 @@ export type BiLstmArgs = Omit<LstmArgs, 'bidirectional'>;
  * `[in, 4 units]`, `recurrent_kernel` `[units, 4 units]`, `bias` `[4 units]`: one bias, PyTorch's
  * `bias_ih + bias_hh` (so `countParams()` is 4 units per direction and layer lower than PyTorch's).
  */
-export class LSTM extends StackedRecurrent {
+export class LSTM extends StackedRecurrent<LstmDirectionWeights> {
   /** The name tfjs serialises and registers this class under (`tf.serialization.registerClass`). */
   static className = 'flowsentry.LSTM';
   protected readonly gates = 4;
@@ -35,22 +35,9 @@ export class LSTM extends StackedRecurrent {
     return tf.tidy(() => tf.concat([tf.zeros([this.units]), tf.ones([this.units]), tf.zeros([size - 2 * this.units])]) as tf.Tensor1D);
   }
 
-  protected runDirection(x: tf.Tensor3D, weights: DirectionWeights, goBackwards: boolean): tf.Tensor3D {
-    return lstmSequence({ x, ...this.lstmWeights(weights), goBackwards });
-  }
+  protected readonly ops: SequenceOps<LstmDirectionWeights> = { sequence: lstmSequence, bidirectional: biLstmSequence, finalStates: biLstmFinalStates };
 
-  /** Both directions in one op (one call at inference on the cpu backend; see `biLstmSequence`). */
-  protected override runBidirectional(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor3D {
-    return biLstmSequence({ x, forward: this.lstmWeights(forward), backward: this.lstmWeights(backward) });
-  }
-
-  /** Both directions' final states in one op (copying out only those rows at inference on the cpu backend; see `biLstmFinalStates`). */
-  protected override runBidirectionalFinal(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor2D {
-    return biLstmFinalStates({ x, forward: this.lstmWeights(forward), backward: this.lstmWeights(backward) });
-  }
-
-
-  private lstmWeights(weights: DirectionWeights): LstmDirectionWeights {
+  protected opWeights(weights: DirectionWeights): LstmDirectionWeights {
     const { kernel, recurrentKernel, biases } = this.read(weights);
     return { kernel, recurrentKernel, bias: biases[0] as tf.Tensor1D };
   }

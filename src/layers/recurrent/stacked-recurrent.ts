@@ -90,8 +90,24 @@ export interface DirectionWeights {
   biases: LayerVariable[];
 }
 
-/** The base of {@link GRU} and {@link LSTM}; subclasses name their gates and run one direction. */
-export abstract class StackedRecurrent extends tfl.layers.Layer {
+/**
+ * The whole-sequence ops a recurrent layer runs, on one direction's weights `W` (the GRU's
+ * `gruSequence` / `biGruSequence` / `biGruFinalStates`, the LSTM's likewise).
+ */
+export interface SequenceOps<W> {
+  /** One direction: `[batch, time, units]`, aligned with the input. */
+  sequence(args: W & { x: tf.Tensor3D; goBackwards: boolean }): tf.Tensor3D;
+  /** Both directions: `[batch, time, 2 units]`, forward then backward outputs on the last axis. */
+  bidirectional(args: { x: tf.Tensor3D; forward: W; backward: W }): tf.Tensor3D;
+  /** Both directions' final states, `[batch, 2 units]` (a stack's last layer without `returnSequences`). */
+  finalStates(args: { x: tf.Tensor3D; forward: W; backward: W }): tf.Tensor2D;
+}
+
+/**
+ * The base of {@link GRU} and {@link LSTM}; subclasses name their gates, give their sequence ops
+ * and map a direction's variables to those ops' weights `W`.
+ */
+export abstract class StackedRecurrent<W extends object = object> extends tfl.layers.Layer {
   /** Hidden units of each direction (PyTorch `hidden_size`), as given in {@link StackedRecurrentArgs.units}. */
   readonly units: number;
   /** Number of stacked recurrent layers (PyTorch `num_layers`). */
@@ -116,27 +132,10 @@ export abstract class StackedRecurrent extends tfl.layers.Layer {
   protected abstract readonly biasNames: readonly string[];
   /** Keras-init value of one bias weight of `size` values; `null` for zeros (LSTM: forget gate 1). */
   protected abstract kerasBias(biasIndex: number, size: number): tf.Tensor1D | null;
-  /** Runs one direction over a whole sequence: `[batch, time, units]`, aligned with the input. */
-  protected abstract runDirection(x: tf.Tensor3D, weights: DirectionWeights, goBackwards: boolean): tf.Tensor3D;
-
-  /**
-   * Runs both directions: `[batch, time, 2 units]`, forward then backward outputs on the last axis.
-   * This default concatenates two {@link runDirection} calls; a subclass with a two-direction op
-   * (the GRU's `biGruSequence`) overrides it.
-   */
-  protected runBidirectional(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor3D {
-    return tf.concat([this.runDirection(x, forward, false), this.runDirection(x, backward, true)], 2);
-  }
-
-  /**
-   * Runs both directions and returns their final states only, `[batch, 2 units]` (the last layer
-   * without `returnSequences`). This default slices them from two {@link runDirection} calls
-   * (no concat of whole sequences, nor its gradient's split); the GRU and LSTM override it with
-   * their two-direction op (one call at inference on the cpu backend, copying out only these rows).
-   */
-  protected runBidirectionalFinal(x: tf.Tensor3D, forward: DirectionWeights, backward: DirectionWeights): tf.Tensor2D {
-    return this.finalStates(this.runDirection(x, forward, false), this.runDirection(x, backward, true));
-  }
+  /** The layer's whole-sequence ops (one call per direction, or both directions in one op). */
+  protected abstract readonly ops: SequenceOps<W>;
+  /** The read values of one direction's variables, as its ops take them. */
+  protected abstract opWeights(weights: DirectionWeights): W;
 
   constructor(args: StackedRecurrentArgs, bidirectional: boolean, defaultNamePrefix: string) {
     const layerArgs: LayerArgs = { name: args.name ?? defaultName(defaultNamePrefix) };
@@ -245,28 +244,23 @@ export abstract class StackedRecurrent extends tfl.layers.Layer {
         if (l > 0 && training && this.dropout > 0) h = tf.dropout(h, this.dropout, undefined, this.nextDropoutSeed()) as tf.Tensor3D;
         const [forward, backward] = this.directionWeights[l] as [DirectionWeights, DirectionWeights?];
         if (backward === undefined) {
-          h = this.runDirection(h, forward, false);
-        } else if (!this.returnSequences && l === this.numLayers - 1) {
-          return this.runBidirectionalFinal(h, forward, backward);
+          h = this.ops.sequence({ x: h, ...this.opWeights(forward), goBackwards: false });
         } else {
-          h = this.runBidirectional(h, forward, backward);
+          const both = { x: h, forward: this.opWeights(forward), backward: this.opWeights(backward) };
+          // The last layer without returnSequences: only the final states (one call at inference
+          // on the cpu backend, copying out only those rows; slices of each direction while training).
+          if (!this.returnSequences && l === this.numLayers - 1) return this.ops.finalStates(both);
+          h = this.ops.bidirectional(both);
         }
       }
-      return this.returnSequences ? h : this.finalStates(h);
+      return this.returnSequences ? h : this.finalState(h);
     });
   }
 
-  /**
-   * The final state `[batch, units]` of the forward direction (its output at the last time step),
-   * with, when given, the backward direction's (its output at the first time step) after it:
-   * `[batch, 2 units]`.
-   */
-  private finalStates(forward: tf.Tensor3D, backward?: tf.Tensor3D): tf.Tensor2D {
-    const [batch, time] = forward.shape;
-    const f = tf.slice(forward, [0, time - 1, 0], [batch, 1, this.units]);
-    if (backward === undefined) return tf.reshape(f, [batch, this.units]);
-    const b = tf.slice(backward, [0, 0, 0], [batch, 1, this.units]);
-    return tf.reshape(tf.concat([f, b], 2), [batch, 2 * this.units]);
+  /** The final state `[batch, units]` of one direction run forward: its output at the last time step. */
+  private finalState(h: tf.Tensor3D): tf.Tensor2D {
+    const [batch, time] = h.shape;
+    return tf.reshape(tf.slice(h, [0, time - 1, 0], [batch, 1, this.units]), [batch, this.units]);
   }
 
   private nextDropoutSeed(): number | undefined {
