@@ -119,18 +119,24 @@ function passes(n: number, c: number): Passes {
     const s = simdHeap(oF64 + 6 * c) as { w: GemmModule; h: Float32Array };
     return { ...s, d: new Float64Array(s.h.buffer, oF64 * 4, 3 * c) };
   };
+  // The arrays the sums pass copied in: the affine pass that follows reads the same ones (nothing
+  // else uses the module in between), so it copies only what is not there yet.
+  let loaded: [Float32Array | null, Float32Array | null] = [null, null];
+  const load = (h: Float32Array, a: Float32Array, b: Float32Array | null): void => {
+    if (loaded[0] !== a) h.set(a, 0);
+    if (b !== null && loaded[1] !== b) h.set(b, size);
+    loaded = [a, b];
+  };
   return {
     sums(a, b) {
       const { w, h, d } = heap();
-      h.set(a, 0);
-      if (b !== null) h.set(b, size);
+      load(h, a, b);
       w.bnSums(0, b === null ? 0 : size * 4, n, c, oF64 * 4);
       return [d.slice(0, c), d.slice(c, 2 * c)];
     },
     affine(u, ca, v, ck, cb) {
       const { w, h, d } = heap();
-      h.set(u, 0);
-      if (v !== null) h.set(v, size);
+      load(h, u, v);
       d.set(ca, 0);
       if (ck !== null) d.set(ck, c);
       d.set(cb, 2 * c);
