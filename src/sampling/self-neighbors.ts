@@ -181,10 +181,13 @@ function selfNeighborsKernel(task: SelfNeighborsTask): void {
   const windowOf = new Float64Array(n);
   // The kernel's float32 test (norm - 2 dot <= threshold - norm) errs by at most 4u(|x|^2 + |y|^2 +
   // 2|x.y|) <= 8u(|x|^2 + max |y|^2): its thresholds are padded by that, so it only ever adds hits.
+  // Both bounds are relative; float32 products and norms below its normal range lose up to
+  // 2^-149 each, all of them together far below the absolute floor of 1e-30 both add (without it,
+  // rows within 1e-19 of each other, whose squared distances underflow, lost true neighbours).
   const slack = new Float64Array(n);
   const rootMax = Math.sqrt(maxNorm);
   for (let r = 0; r < n; r++) {
-    windowOf[r] = 2 * c * (Math.sqrt(norms[r] as number) + rootMax) ** 2;
+    windowOf[r] = 2 * c * (Math.sqrt(norms[r] as number) + rootMax) ** 2 + 1e-30;
     slack[r] = 8 * u * ((norms[r] as number) + maxNorm) + 1e-30;
   }
   // Per row: top kk approximate distances (for the threshold), and the candidate list.

@@ -17,6 +17,20 @@ function reference(x: Float32Array, d: number, r: number, k: number): number[] {
 }
 
 describe('selfNeighbors (blocked float32 kernel, exact re-ranking)', () => {
+  it('rows so close that their float32 squared distances underflow still get their true neighbours', () => {
+    // fast-check's counterexample (TomekLinks property): row 1's nearest is row 0, 1e-37 away.
+    const x = Float32Array.from([0, 1.057945027843936e-37, 1.8811519556307975e-31, 8.429240768348213e-32]);
+    const got = selfNeighbors({ data: x, rows: 4, cols: 1 }, 1, 1);
+    for (let r = 0; r < 4; r++) expect([got.indices[r]], `row ${r}`).toEqual(reference(x, 1, r, 1));
+    // And a few hundred rows of magnitudes 1e-38 to 1e-20 in 3 columns, two nearest each.
+    const rng = new Rng(5);
+    const n = 300;
+    const tiny = new Float32Array(n * 3);
+    for (let i = 0; i < tiny.length; i++) tiny[i] = (rng.uniform() - 0.5) * 10 ** -(20 + rng.int(19));
+    const t = selfNeighbors({ data: tiny, rows: n, cols: 3 }, 2, 1);
+    for (let r = 0; r < n; r++) expect(Array.from(t.indices.subarray(r * 2, r * 2 + 2)), `row ${r}`).toEqual(reference(tiny, 3, r, 2));
+  });
+
   it('in a spatial order (far blocks skipped) equals the row order and the sorted brute force: clusters, duplicates, ties', () => {
     const rng = new Rng(3);
     const n = 2600;
